@@ -1,0 +1,263 @@
+"""Every type that crosses a stage boundary.
+
+This module imports nothing from the package and performs no I/O. All types are frozen,
+slotted dataclasses; collections are tuples; closed sets are enums whose values are the
+exact strings of the JSON report contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class LinkKind(StrEnum):
+    PAGE = "page"  # webUrl
+    AMP = "amp"  # ampWebUrl
+    AMP_CACHE = "amp_cache"  # cdnAmpWebUrl
+    IMAGE = "image"  # images[].url, <img src>, ![](...)
+    OTHER = "other"  # any other URL in front matter or body
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    BROKEN = "broken"
+    WARNING = "warning"
+    SKIPPED = "skipped"
+
+
+class Reason(StrEnum):
+    """The closed vocabulary of the report's `reason` field (null means ok)."""
+
+    # broken
+    HTTP_STATUS = "http_status"
+    DNS = "dns"
+    CONNECT = "connect"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    PROTOCOL_ERROR = "protocol_error"  # connection reset / malformed response mid-exchange
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    INVALID_URL = "invalid_url"
+    NOT_AN_IMAGE = "not_an_image"
+    IMAGE_UNREADABLE = "image_unreadable"
+    IMAGE_DIMENSION_MISMATCH = "image_dimension_mismatch"
+    # warning
+    BLOCKED = "blocked"
+    RATE_LIMITED = "rate_limited"
+    # skipped
+    UNSUPPORTED_SCHEME = "unsupported_scheme"
+    EXCLUDED = "excluded"
+
+
+class ErrorKind(StrEnum):
+    """Transport-level failure of one HTTP exchange, mapped once from httpx in http.py."""
+
+    DNS = "dns"
+    CONNECT = "connect"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    PROTOCOL = "protocol"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    INVALID_URL = "invalid_url"  # e.g. a Location header we cannot follow
+    HOST_DOWN = "host_down"  # short-circuited: host already known unreachable this run
+
+
+class ProblemReason(StrEnum):
+    """Why an input file (or one field of it) could not be used as-is."""
+
+    UNREADABLE = "unreadable"  # I/O error, permission denied, vanished
+    NOT_UTF8 = "not_utf8"
+    NO_FRONT_MATTER = "no_front_matter"
+    INVALID_YAML = "invalid_yaml"
+    NOT_A_MAPPING = "not_a_mapping"
+    WRONG_TYPE = "wrong_type"  # a known field has the wrong type (e.g. images is a string)
+    TOO_LARGE = "too_large"
+    INVALID_DECLARED_SIZE = "invalid_declared_size"  # image width/height missing, zero, negative, NaN
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where one occurrence of a URL was written."""
+
+    file: str
+    field: str  # "webUrl", "related[2].images[0].url", or "body"
+    line: int | None  # 1-based line in the file, when known
+    title: str | None  # the article's title
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredSize:
+    """An image's size as the article declares it. Values are kept as written (may be invalid)."""
+
+    width: object
+    height: object
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    path: str
+    title: str | None
+    front_matter: dict  # type: ignore[type-arg]  # parsed YAML mapping
+    body: str
+    body_line: int  # 1-based file line where the body starts
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleProblem:
+    file: str
+    reason: ProblemReason
+    message: str
+    field: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawLink:
+    """A URL as written in one place."""
+
+    text: str
+    kind: LinkKind
+    source: Source
+    declared: DeclaredSize | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One citation of a normalised link: the original spelling, where, and as what."""
+
+    text: str
+    kind: LinkKind
+    source: Source
+    declared: DeclaredSize | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A normalised absolute URL, checked once; every occurrence is kept."""
+
+    url: str
+    kind: LinkKind
+    occurrences: tuple[Occurrence, ...]
+
+    @property
+    def host(self) -> str:
+        rest = self.url.split("://", 1)[-1]
+        return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A raw link that will not be sent to the network, with the reason why."""
+
+    raw: RawLink
+    url: str  # the best normalisation we could make (may equal raw.text)
+    outcome: Outcome
+    reason: Reason
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    url: str
+    status: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImageProbe:
+    """What the first bytes of an image told us."""
+
+    format: str | None  # "jpeg", "png", "gif", "webp", "avif", "heic", "bmp", "tiff", "ico", "svg"
+    width: int | None  # stored pixel size
+    height: int | None
+    displayed_width: int | None  # after EXIF / irot orientation; equals width when not rotated
+    displayed_height: int | None
+    bytes_read: int
+    error: Reason | None = None  # NOT_AN_IMAGE or IMAGE_UNREADABLE
+    detail: str = ""  # human-readable note (e.g. "SVG has no intrinsic size")
+    orientation: int | None = None  # EXIF orientation 1-8 when present
+
+
+@dataclass(frozen=True, slots=True)
+class HttpOutcome:
+    """The seam between I/O and judgement: what happened on the wire for one URL."""
+
+    status: int | None  # final status after redirects; None on transport error
+    final_url: str
+    redirects: tuple[Hop, ...] = ()
+    error_kind: ErrorKind | None = None
+    error_detail: str = ""
+    attempts: int = 1
+    elapsed: float = 0.0  # seconds, all attempts
+    headers: tuple[tuple[str, str], ...] = ()
+    method: str = "GET"
+    retry_after: float | None = None  # seconds, when the final response carried Retry-After
+    image: ImageProbe | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SizeVerdict:
+    """Per-occurrence image size verdict."""
+
+    declared_width: int | None
+    declared_height: int | None
+    matches: bool | None  # None when the declared size is invalid or the actual size unknown
+    aspect_ratio_matches: bool | None
+    problem: str | None = None  # why the declared size is invalid, if it is
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    link: Link
+    outcome: Outcome
+    reason: Reason | None
+    http_status: int | None
+    final_url: str | None
+    redirects: tuple[Hop, ...] = ()
+    attempts: int = 0
+    elapsed: float = 0.0
+    detail: str = ""
+    image: ImageProbe | None = None
+    verdicts: tuple[SizeVerdict | None, ...] = ()  # parallel to link.occurrences (images only)
+
+
+@dataclass(slots=True)
+class HostStats:
+    """Per-host politeness statistics, reported in the run section (mutable while running)."""
+
+    host: str
+    requests: int = 0
+    retries: int = 0
+    responses_429: int = 0
+    waited_s: float = 0.0
+    max_in_flight: int = 0
+    rate_limit: float | None = None  # requests/s in force at the end of the run
+    slowed_down: bool = False  # adaptive back-off kicked in
+    marked_down: str | None = None  # error kind when the host was declared unreachable
+    short_circuited: int = 0  # URLs reported without a request because the host was down
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    started_at: str
+    finished_at: str
+    duration_s: float
+    inputs: tuple[str, ...]
+    options: dict  # type: ignore[type-arg]
+    hosts: tuple[HostStats, ...] = ()
+    interrupted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    run: RunInfo
+    files: int
+    articles: int
+    results: tuple[CheckResult, ...]
+    problems: tuple[ArticleProblem, ...] = field(default=())
+
+    @property
+    def exit_code(self) -> int:
+        """0: no broken links; 1: broken links found. (2 is decided by the CLI before a report exists.)"""
+        return 1 if any(r.outcome is Outcome.BROKEN for r in self.results) else 0
