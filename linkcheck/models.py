@@ -45,6 +45,8 @@ class Reason(StrEnum):
     # warning
     BLOCKED = "blocked"
     RATE_LIMITED = "rate_limited"
+    INTERNAL_ERROR = "internal_error"  # a bug in linkcheck; the link could not be judged
+    NOT_CHECKED = "not_checked"  # the run was interrupted or hit --max-time before this link
     # skipped
     UNSUPPORTED_SCHEME = "unsupported_scheme"
     EXCLUDED = "excluded"
@@ -57,11 +59,11 @@ class ErrorKind(StrEnum):
     CONNECT = "connect"
     TLS = "tls"
     TIMEOUT = "timeout"
+    CONNECT_TIMEOUT = "connect_timeout"  # no connection within the connect timeout (blackholed host)
     PROTOCOL = "protocol"
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     INVALID_URL = "invalid_url"  # e.g. a Location header we cannot follow
-    HOST_DOWN = "host_down"  # short-circuited: host already known unreachable this run
 
 
 class ProblemReason(StrEnum):
@@ -194,6 +196,7 @@ class HttpOutcome:
     method: str = "GET"
     retry_after: float | None = None  # seconds, when the final response carried Retry-After
     image: ImageProbe | None = None
+    host_down: bool = False  # short-circuited: the host was already found unreachable this run
 
 
 @dataclass(frozen=True, slots=True)

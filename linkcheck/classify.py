@@ -1,0 +1,116 @@
+"""Judgement: what an HTTP outcome means for a link. Pure tables, no I/O.
+
+`classify(outcome)` -> (Outcome, Reason | None, detail)
+`is_transient(status, error_kind)` -> should this attempt be retried?
+`head_unreliable(status, error_kind)` -> should a HEAD answer be confirmed with GET?
+"""
+
+from __future__ import annotations
+
+from linkcheck.config import Tolerance
+from linkcheck.models import ErrorKind, HttpOutcome, Outcome, Reason, SizeVerdict
+
+# Statuses that usually mean "a bot wall is in the way", not "the page is gone": 401/403 from
+# WAFs and paywalls, 999 from LinkedIn, 451 from geo-blocking. The link may well be alive.
+BLOCKED_STATUSES = frozenset({401, 403, 451, 999})
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+TRANSIENT_ERRORS = frozenset(
+    {ErrorKind.CONNECT, ErrorKind.TIMEOUT, ErrorKind.CONNECT_TIMEOUT, ErrorKind.PROTOCOL}
+)
+
+ERROR_REASONS: dict[ErrorKind, Reason] = {
+    ErrorKind.DNS: Reason.DNS,
+    ErrorKind.CONNECT: Reason.CONNECT,
+    ErrorKind.TLS: Reason.TLS,
+    ErrorKind.TIMEOUT: Reason.TIMEOUT,
+    ErrorKind.CONNECT_TIMEOUT: Reason.TIMEOUT,
+    ErrorKind.PROTOCOL: Reason.PROTOCOL_ERROR,
+    ErrorKind.REDIRECT_LOOP: Reason.REDIRECT_LOOP,
+    ErrorKind.TOO_MANY_REDIRECTS: Reason.TOO_MANY_REDIRECTS,
+    ErrorKind.INVALID_URL: Reason.INVALID_URL,
+}
+
+
+def is_challenge(headers: tuple[tuple[str, str], ...]) -> bool:
+    """A bot-challenge page (Cloudflare and similar) rather than a real error."""
+    return any(k.lower() == "cf-mitigated" and v.lower() == "challenge" for k, v in headers)
+
+
+def is_transient(status: int | None, error: ErrorKind | None) -> bool:
+    if error is not None:
+        return error in TRANSIENT_ERRORS
+    return status in TRANSIENT_STATUSES
+
+
+def head_unreliable(status: int | None, error: ErrorKind | None) -> bool:
+    """Servers mishandle HEAD in many ways (405, 501, 404/403/500 for HEAD only, hangs, resets):
+    any HEAD answer that is not a success or a redirect is confirmed with a GET."""
+    if error is not None:
+        return error in (ErrorKind.TIMEOUT, ErrorKind.PROTOCOL)
+    return status is not None and status >= 400 and status != 429
+
+
+def classify(outcome: HttpOutcome) -> tuple[Outcome, Reason | None, str]:
+    """What a finished check (after retries and redirects) means."""
+    if outcome.error_kind is not None:
+        return Outcome.BROKEN, ERROR_REASONS[outcome.error_kind], outcome.error_detail
+    status = outcome.status
+    assert status is not None
+    if 200 <= status < 300:
+        return Outcome.OK, None, ""
+    if 300 <= status < 400:
+        return Outcome.BROKEN, Reason.HTTP_STATUS, f"HTTP {status} redirect without a usable Location"
+    if status == 429:
+        wait = f" (server asked to wait {outcome.retry_after:g} s)" if outcome.retry_after else ""
+        return Outcome.WARNING, Reason.RATE_LIMITED, f"HTTP 429 Too Many Requests{wait}"
+    if status in BLOCKED_STATUSES or (status in (403, 503) and is_challenge(outcome.headers)):
+        return Outcome.WARNING, Reason.BLOCKED, f"HTTP {status}: access blocked (link may be alive)"
+    if status >= 500:
+        tries = f" after {outcome.attempts} attempts" if outcome.attempts > 1 else ""
+        return Outcome.BROKEN, Reason.HTTP_STATUS, f"HTTP {status} server error{tries}"
+    return Outcome.BROKEN, Reason.HTTP_STATUS, f"HTTP {status}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Image sizes: the declared size is judged per occurrence (each article declares its own).
+
+ASPECT_TOLERANCE = 0.01  # 1 %: a declared 500x326 for a 1000x652 image is "the same aspect ratio"
+
+
+def declared_number(value: object) -> tuple[int | None, str | None]:
+    """A declared width/height as an int, or why it is not usable."""
+    if value is None:
+        return None, "missing"
+    if isinstance(value, bool):
+        return None, f"not a number ({value!r})"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int):
+        return None, f"not a whole number ({value!r})"
+    if value <= 0:
+        return None, f"{'zero' if value == 0 else 'negative'} ({value})"
+    return value, None
+
+
+def declared_size_problem(width: object, height: object) -> tuple[int | None, int | None, str | None]:
+    w, wp = declared_number(width)
+    h, hp = declared_number(height)
+    problems = [f"{name} is {why}" for name, why in (("width", wp), ("height", hp)) if why]
+    return w, h, "; ".join(problems) or None
+
+
+def size_verdict(
+    width: object, height: object, actual: tuple[int, int] | None, tolerance: Tolerance
+) -> SizeVerdict:
+    """Compare one occurrence's declared size with the displayed size of the image."""
+    w, h, problem = declared_size_problem(width, height)
+    if problem or actual is None or w is None or h is None:
+        return SizeVerdict(w, h, None, None, problem)
+    aw, ah = actual
+    matches = tolerance.allows(w, aw) and tolerance.allows(h, ah)
+    aspect = (
+        aw > 0 and ah > 0 and abs(w / h - aw / ah) <= ASPECT_TOLERANCE * (aw / ah)
+    )
+    return SizeVerdict(w, h, matches, aspect, None)
