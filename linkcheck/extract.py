@@ -1,0 +1,293 @@
+"""Extraction stage: every URL an article cites, as `RawLink`s, plus per-field problems.
+
+Pure: no I/O. Front matter rules (the same at the top level and inside each `related[j]`):
+
+* `webUrl` -> page, `ampWebUrl` -> amp, `cdnAmpWebUrl` -> amp_cache. A string is emitted as
+  written, even if it is not a URL (normalize reports it). `null`, an empty or a blank string
+  means "not set" and is skipped silently. Any other type -> `wrong_type` problem.
+* `images`: a list of mappings; each `url` -> image, with `DeclaredSize(width, height)` as
+  written (`None` for a missing key). `images: null` / `[]` -> nothing. An entry without a
+  usable `url` (missing, null, blank, not a string) -> `wrong_type`. `images` or an entry that
+  is a bare string -> `wrong_type`, and if the string is an absolute http(s) URL it is still
+  emitted as an image (no declared size) so that it gets checked.
+* `related`: a list of mappings; anything else -> `wrong_type`.
+* Every other string anywhere (nested mappings and lists too, and other fields inside images
+  and related entries) that is an absolute http(s) URL without whitespace -> other, with its
+  field path (`provider.url`, `topics[3]`).
+
+Body: parsed with markdown-it-py (CommonMark + tables, HTML on, and linkify for bare
+`http(s)://` / `www.` URLs when linkify-it-py is installed; fuzzy bare domains like
+`Amazon.com` and bare e-mails are not linked). Emitted: inline and reference links and
+images, autolinks, and `<a href>` / `<img src>` in HTML (parsed with html.parser). Images ->
+image, links -> other, field "body", line = file line (the block's first line plus the line
+breaks before the token inside the block). Links are emitted as written (entities and
+backslash escapes decoded), including relative ones and non-http schemes, except empty ones
+and pure in-page fragments (`#top`), which need no check. normalize resolves
+relative body links against the article's webUrl (see `normalize.base_for`) or reports them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from linkcheck.models import (
+    Article,
+    ArticleProblem,
+    DeclaredSize,
+    LinkKind,
+    ProblemReason,
+    RawLink,
+    Source,
+)
+from linkcheck.sources import field_line
+
+__all__ = ["extract", "LINKIFY"]
+
+_URL_FIELDS: dict[str, LinkKind] = {
+    "webUrl": LinkKind.PAGE,
+    "ampWebUrl": LinkKind.AMP,
+    "cdnAmpWebUrl": LinkKind.AMP_CACHE,
+}
+_ABSOLUTE_HTTP = re.compile(r"https?://\S+", re.IGNORECASE)
+
+try:  # optional: bare URLs in text are linked only when linkify-it-py is installed
+    import linkify_it  # noqa: F401
+
+    LINKIFY = True
+except ImportError:  # pragma: no cover - depends on the environment
+    LINKIFY = False
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "linkify": LINKIFY}).enable("table")
+    if LINKIFY:
+        md.enable("linkify")
+        md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]  # keep as written
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # javascript: etc. too
+    return md
+
+
+_MD = _markdown()
+
+
+def extract(article: Article) -> tuple[tuple[RawLink, ...], tuple[ArticleProblem, ...]]:
+    """All links of one article (front matter first, then body, in document order)."""
+    ex = _Extractor(article)
+    ex.entry(article.front_matter, "", top=True)
+    ex.body()
+    return tuple(ex.links), tuple(ex.problems)
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__} ({value!s})"
+
+
+def _is_http_url(value: str) -> bool:
+    return _ABSOLUTE_HTTP.fullmatch(value.strip()) is not None
+
+
+def _join(prefix: str, key: object) -> str:
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+class _Extractor:
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.links: list[RawLink] = []
+        self.problems: list[ArticleProblem] = []
+
+    # ---------------------------------------------------------------- helpers
+    def emit(
+        self,
+        text: str,
+        kind: LinkKind,
+        path: str,
+        line: int | None = None,
+        declared: DeclaredSize | None = None,
+    ) -> None:
+        if line is None:
+            line = field_line(self.article, path)
+        src = Source(self.article.path, path, line, self.article.title)
+        self.links.append(RawLink(text, kind, src, declared))
+
+    def wrong(self, path: str, message: str) -> None:
+        self.problems.append(
+            ArticleProblem(
+                self.article.path,
+                ProblemReason.WRONG_TYPE,
+                f"{path}: {message}",
+                path,
+                field_line(self.article, path),
+            )
+        )
+
+    # ---------------------------------------------------------------- front matter
+    def entry(self, data: dict[Any, Any], prefix: str, *, top: bool) -> None:
+        """A top-level front matter or one `related[j]` entry."""
+        for key, value in data.items():
+            path = _join(prefix, key)
+            if key in _URL_FIELDS:
+                self.url_field(value, path, _URL_FIELDS[key])
+            elif key == "images":
+                self.images(value, path)
+            elif key == "related" and top:
+                self.related(value, path)
+            else:
+                self.generic(value, path)
+
+    def url_field(self, value: object, path: str, kind: LinkKind) -> None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return
+        if isinstance(value, str):
+            self.emit(value, kind, path)
+        else:
+            self.wrong(path, f"expected a URL string, got {_type_name(value)}")
+
+    def images(self, value: object, path: str) -> None:
+        if value is None:
+            return
+        if isinstance(value, str):
+            self.wrong(path, f"expected a list of images, got {_type_name(value)}")
+            if _is_http_url(value):
+                self.emit(value, LinkKind.IMAGE, path)
+            return
+        if not isinstance(value, list):
+            self.wrong(path, f"expected a list of images, got {_type_name(value)}")
+            self.generic(value, path)
+            return
+        for i, image in enumerate(value):
+            ipath = f"{path}[{i}]"
+            if isinstance(image, dict):
+                self.image(image, ipath)
+            else:
+                self.wrong(ipath, f"expected an image mapping with a url, got {_type_name(image)}")
+                if isinstance(image, str) and _is_http_url(image):
+                    self.emit(image, LinkKind.IMAGE, ipath)
+
+    def image(self, image: dict[Any, Any], path: str) -> None:
+        url = image.get("url")
+        upath = f"{path}.url"
+        if "url" not in image:
+            self.wrong(path, "image has no url")
+        elif url is None or (isinstance(url, str) and not url.strip()):
+            self.wrong(upath, "image url is empty")
+        elif not isinstance(url, str):
+            self.wrong(upath, f"expected a URL string, got {_type_name(url)}")
+        else:
+            declared = DeclaredSize(image.get("width"), image.get("height"))
+            self.emit(url, LinkKind.IMAGE, upath, declared=declared)
+        for key, val in image.items():
+            if key not in ("url", "width", "height"):
+                self.generic(val, _join(path, key))
+
+    def related(self, value: object, path: str) -> None:
+        if value is None:
+            return
+        if not isinstance(value, list):
+            self.wrong(path, f"expected a list of related articles, got {_type_name(value)}")
+            self.generic(value, path)
+            return
+        for j, rel in enumerate(value):
+            rpath = f"{path}[{j}]"
+            if isinstance(rel, dict):
+                self.entry(rel, rpath, top=False)
+            else:
+                self.wrong(rpath, f"expected a related-article mapping, got {_type_name(rel)}")
+                self.generic(rel, rpath)
+
+    def generic(self, value: object, path: str) -> None:
+        """Any absolute http(s) URL string anywhere below `value` -> other (iterative)."""
+        stack: list[tuple[object, str]] = [(value, path)]
+        while stack:
+            val, p = stack.pop()
+            if isinstance(val, str):
+                if _is_http_url(val):
+                    self.emit(val, LinkKind.OTHER, p)
+            elif isinstance(val, dict):
+                stack.extend((v, _join(p, k)) for k, v in reversed(list(val.items())))
+            elif isinstance(val, list):
+                stack.extend((val[i], f"{p}[{i}]") for i in range(len(val) - 1, -1, -1))
+
+    # ---------------------------------------------------------------- body
+    def body(self) -> None:
+        if not self.article.body.strip():
+            return
+        base = self.article.body_line
+        for token in _MD.parse(self.article.body):
+            if token.map is None:
+                continue
+            first = base + token.map[0]
+            if token.type == "html_block":
+                self.html(token.content, first)
+            elif token.type == "inline" and token.children:
+                self.inline(token.children, first)
+
+    def body_link(self, url: str, kind: LinkKind, line: int) -> None:
+        if url.strip() and not url.strip().startswith("#"):  # in-page anchors: nothing to check
+            self.emit(url, kind, "body", line)
+
+    def inline(self, children: list[Token], line: int) -> None:
+        for tok in children:
+            if tok.type == "link_open":
+                href = tok.attrGet("href")
+                if isinstance(href, str):
+                    self.body_link(href, LinkKind.OTHER, line)
+            elif tok.type == "image":
+                src = tok.attrGet("src")
+                if isinstance(src, str):
+                    self.body_link(src, LinkKind.IMAGE, line)
+                if tok.children:  # alt text cannot hold links, but keep the line count
+                    line += sum(c.type in ("softbreak", "hardbreak") for c in tok.children)
+            elif tok.type == "html_inline":
+                self.html(tok.content, line)
+            if tok.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif tok.type in ("text", "code_inline", "html_inline"):
+                line += tok.content.count("\n")
+
+    def html(self, html: str, line: int) -> None:
+        for kind, url, offset in _html_links(html):
+            self.body_link(url, kind, line + offset)
+
+
+class _TagParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[LinkKind, str, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = {"a": ("href", LinkKind.OTHER), "img": ("src", LinkKind.IMAGE)}.get(tag)
+        if wanted is None:
+            return
+        for name, value in attrs:
+            if name == wanted[0] and value is not None:
+                self.found.append((wanted[1], value, self.getpos()[0] - 1))
+
+    handle_startendtag = handle_starttag
+
+
+def _html_links(html: str) -> Iterator[tuple[LinkKind, str, int]]:
+    """(kind, url as written, 0-based line offset) of each `<a href>` / `<img src>`."""
+    parser = _TagParser()
+    parser.feed(html)
+    parser.close()
+    yield from parser.found

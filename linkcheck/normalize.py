@@ -1,0 +1,220 @@
+"""Normalisation stage: one request URL per distinct link, every occurrence kept.
+
+`normalize` is pure. Rules, in order:
+
+1. Leading/trailing whitespace is stripped; an empty string, or one containing an ASCII
+   control character (tab, newline, NUL, DEL...), is an invalid URL.
+2. A scheme other than http/https (`mailto:`, `tel:`, `javascript:`, `data:`, `ftp:`...) ->
+   skipped / unsupported_scheme.
+3. A relative URL (no scheme, including `//host/path` and `#fragment`) is resolved against
+   `base` only for body links (`raw.source.field == "body"`) and only when `base` is an
+   absolute http(s) URL; callers pass the article's webUrl (`base_for(article)`). Otherwise
+   -> broken / invalid_url, "relative URL ... (no base URL)".
+4. Validation: the host must be non-empty and made of letters, digits, `-`, `_`, `.` (or
+   non-ASCII, converted with IDNA/UTS-46 by the `idna` package, which httpx depends on;
+   stdlib IDNA 2003 codec as a fallback), or an IP address; the port must be 1-65535.
+5. Canonical form: lowercase scheme and host, punycode host, default port dropped, fragment
+   dropped, empty path -> "/", path and query percent-encoded the way httpx sends them
+   (httpx.URL also removes `.`/`..` path segments), query order kept.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from linkcheck.models import (
+    Article,
+    Link,
+    LinkKind,
+    Occurrence,
+    Outcome,
+    RawLink,
+    Reason,
+    Skipped,
+)
+
+try:
+    import idna as _idna
+except ImportError:  # pragma: no cover - httpx normally installs it
+    _idna = None  # type: ignore[assignment]
+
+__all__ = ["normalize", "base_for", "collect", "LinkCollector"]
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HOST_OK = re.compile(r"[a-z0-9_.\-]+")
+_DEFAULT_PORT = {"http": 80, "https": 443}
+
+
+def _invalid(raw: RawLink, url: str, detail: str) -> Skipped:
+    return Skipped(raw, url, Outcome.BROKEN, Reason.INVALID_URL, detail)
+
+
+def base_for(article: Article) -> str | None:
+    """The base URL for the article's relative body links: its webUrl, if absolute http(s)."""
+    web = article.front_matter.get("webUrl")
+    if isinstance(web, str):
+        candidate = web.strip()
+        if _SCHEME.match(candidate) and urlsplit(candidate).scheme.lower() in _DEFAULT_PORT:
+            return candidate
+    return None
+
+
+def normalize(raw: RawLink, *, base: str | None = None) -> str | Skipped:
+    """The canonical absolute URL to request for `raw`, or why it will not be requested."""
+    text = raw.text.strip()
+    if not text:
+        return _invalid(raw, text, "empty URL")
+    bad = _CONTROL.search(text)
+    if bad:
+        return _invalid(
+            raw, text, f"control character U+{ord(bad.group()):04X} at position {bad.start()}"
+        )
+    scheme_match = _SCHEME.match(text)
+    if scheme_match is None:
+        usable = base is not None and raw.source.field == "body" and _SCHEME.match(base)
+        if not usable:
+            return _invalid(raw, text, f"relative URL {text!r} (no base URL)")
+        assert base is not None
+        text = urljoin(base.strip(), text)
+        scheme_match = _SCHEME.match(text)
+        assert scheme_match is not None
+    scheme = scheme_match.group(1).lower()
+    if scheme not in _DEFAULT_PORT:
+        return Skipped(
+            raw,
+            text,
+            Outcome.SKIPPED,
+            Reason.UNSUPPORTED_SCHEME,
+            f"{scheme}: URLs are not checked",
+        )
+    if not text[scheme_match.end() :].startswith("//"):
+        return _invalid(raw, text, f"{scheme}: URL without '//host'")
+    return _canonical(raw, text, scheme)
+
+
+def _canonical(raw: RawLink, text: str, scheme: str) -> str | Skipped:
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        return _invalid(raw, text, f"{exc} in {text!r}")
+    netloc = parts.netloc
+    userinfo, _, hostport = netloc.rpartition("@")
+    host_written = hostport
+    if hostport.startswith("["):
+        host_written = hostport[: hostport.find("]") + 1]
+    elif ":" in hostport:
+        host_written = hostport.rsplit(":", 1)[0]
+    if not host_written:
+        return _invalid(raw, text, f"empty host in {text!r}")
+    host = _ascii_host(host_written)
+    if host is None:
+        return _invalid(raw, text, f"invalid host {host_written!r}")
+    if port is not None and not 0 < port <= 65535:
+        return _invalid(raw, text, f"port {port} out of range 1-65535")
+    authority = f"{userinfo}@" if userinfo else ""
+    authority += host
+    if port is not None and port != _DEFAULT_PORT[scheme]:
+        authority += f":{port}"
+    path = parts.path or "/"
+    query = f"?{parts.query}" if parts.query or text.split("#", 1)[0].endswith("?") else ""
+    try:
+        url = httpx.URL(f"{scheme}://{authority}{path}{query}")
+    except httpx.InvalidURL as exc:
+        return _invalid(raw, text, str(exc))
+    return str(url)
+
+
+def _ascii_host(host: str) -> str | None:
+    """Lowercase ASCII (punycode) form of a written host, or None when it is not valid."""
+    if host.startswith("["):
+        try:
+            ip = ipaddress.IPv6Address(host[1:-1].split("%", 1)[0])
+        except ValueError:
+            return None
+        return f"[{ip.compressed}]"
+    lowered = host.lower()
+    if lowered.isascii():
+        if not _HOST_OK.fullmatch(lowered) or ".." in lowered or lowered.startswith("."):
+            return None
+        return lowered
+    if any(c.isspace() or c in '%<>"{}|\\^`@/?#[]' for c in host):
+        return None
+    if _idna is not None:
+        try:
+            return _idna.encode(host, uts46=True).decode("ascii")
+        except _idna.IDNAError:
+            pass
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+
+
+class LinkCollector:
+    """Incremental dedup: `add` raw links one by one, then read `links()` and `skipped()`.
+
+    Links are keyed by normalised URL; every occurrence is kept, in insertion order. A raw
+    link whose original text or normalised URL matches any `exclude` pattern (`re.search`)
+    is skipped / excluded, whatever else is wrong with it. Memory: one list of Occurrences
+    per distinct URL; `Link` objects are only built by `links()`.
+    """
+
+    def __init__(self, *, exclude: Sequence[re.Pattern[str]] = ()) -> None:
+        self._exclude = tuple(exclude)
+        self._occurrences: dict[str, list[Occurrence]] = {}
+        self._skipped: list[Skipped] = []
+
+    def add(self, raw: RawLink, base: str | None = None) -> str | Skipped:
+        """Record one raw link; returns its normalised URL or the Skipped record made."""
+        result = normalize(raw, base=base)
+        url = result.url if isinstance(result, Skipped) else result
+        for pattern in self._exclude:
+            if pattern.search(url) or pattern.search(raw.text):
+                skipped = Skipped(
+                    raw,
+                    url,
+                    Outcome.SKIPPED,
+                    Reason.EXCLUDED,
+                    f"matches exclude pattern /{pattern.pattern}/",
+                )
+                self._skipped.append(skipped)
+                return skipped
+        if isinstance(result, Skipped):
+            self._skipped.append(result)
+            return result
+        occurrence = Occurrence(raw.text, raw.kind, raw.source, raw.declared)
+        self._occurrences.setdefault(result, []).append(occurrence)
+        return result
+
+    def links(self) -> list[Link]:
+        """Distinct links sorted by URL; kind image if any occurrence is an image."""
+        out: list[Link] = []
+        for url in sorted(self._occurrences):
+            occ = self._occurrences[url]
+            kind = LinkKind.IMAGE if any(o.kind is LinkKind.IMAGE for o in occ) else occ[0].kind
+            out.append(Link(url, kind, tuple(occ)))
+        return out
+
+    def skipped(self) -> list[Skipped]:
+        """Every skipped raw link, in insertion order (not deduplicated)."""
+        return list(self._skipped)
+
+    def __len__(self) -> int:
+        return len(self._occurrences)
+
+
+def collect(
+    articles_links: Iterable[RawLink], *, exclude: Sequence[re.Pattern[str]] = ()
+) -> tuple[list[Link], list[Skipped]]:
+    """Normalise and deduplicate raw links without a base URL (see `LinkCollector`)."""
+    collector = LinkCollector(exclude=exclude)
+    for raw in articles_links:
+        collector.add(raw)
+    return collector.links(), collector.skipped()
