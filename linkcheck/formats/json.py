@@ -1,0 +1,308 @@
+"""The JSON report: the contract dashboards parse.
+
+The shape is described by `linkcheck/schema/report.schema.json` (see `linkcheck.schema`).
+Key order is stable and part of the contract's readability, not its semantics.
+Nothing here raises on odd input values: declared image sizes and options are whatever the
+YAML or the command line held, and are made JSON-safe rather than trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import tempfile
+from enum import Enum
+
+from linkcheck.models import (
+    ArticleProblem,
+    CheckResult,
+    DeclaredSize,
+    Hop,
+    HostStats,
+    ImageProbe,
+    Occurrence,
+    Report,
+    RunInfo,
+    SizeVerdict,
+)
+from linkcheck.report import (
+    enum_value,
+    explain,
+    image_matches,
+    is_image_link,
+    is_image_occurrence,
+    summarize,
+    verdict_at,
+)
+
+__all__ = ["SCHEMA_VERSION", "TOOL_NAME", "dumps", "to_dict", "write_atomic"]
+
+SCHEMA_VERSION = 1
+TOOL_NAME = "linkcheck"
+
+_MAX_DEPTH = 32  # YAML anchors can build self-referencing lists; never recurse forever
+
+
+# --------------------------------------------------------------------------- JSON-safe values
+
+
+def _str(x: object) -> str:
+    if isinstance(x, str):
+        return x
+    try:
+        return str(x)
+    except Exception:
+        try:
+            return repr(x)
+        except Exception:
+            return f"<unprintable {type(x).__name__}>"
+
+
+def _str_or_none(x: object) -> str | None:
+    return None if x is None else _str(enum_value(x))
+
+
+def _int_or_none(x: object) -> int | None:
+    if x is None:
+        return None
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, int):
+        return int(x)
+    if isinstance(x, float) and math.isfinite(x):
+        return round(x)
+    return None
+
+
+def _float_or_none(x: object, ndigits: int = 3) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return None
+    f = float(x)
+    return round(f, ndigits) if math.isfinite(f) else None
+
+
+def _bool_or_none(x: object) -> bool | None:
+    return None if x is None else bool(x)
+
+
+def jsonable(value: object, _depth: int = 0) -> object:
+    """`value` made JSON-serialisable. Plain JSON values are kept as-is (tuples become lists,
+    enums their value, dict keys strings); non-finite floats, any other object (dates, ...)
+    and anything nested deeper than a sane limit become their `str`. Never raises."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, Enum):
+        return jsonable(value.value, _depth)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else _str(value)
+    if _depth >= _MAX_DEPTH:
+        return _str(value)
+    if isinstance(value, list | tuple):
+        return [jsonable(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {_str(enum_value(k)): jsonable(v, _depth + 1) for k, v in value.items()}
+    return _str(value)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _run(run: RunInfo) -> dict:  # type: ignore[type-arg]
+    options = run.options if isinstance(run.options, dict) else {}
+    hosts = sorted(run.hosts, key=lambda h: _str(h.host))
+    return {
+        "started_at": _str(run.started_at),
+        "finished_at": _str(run.finished_at),
+        "duration_s": _float_or_none(run.duration_s) or 0.0,
+        "inputs": [_str(i) for i in run.inputs],
+        "options": jsonable(options),
+        "interrupted": bool(run.interrupted),
+        "hosts": [_host(h) for h in hosts],
+    }
+
+
+def _host(h: HostStats) -> dict:  # type: ignore[type-arg]
+    return {
+        "host": _str(h.host),
+        "requests": _int_or_none(h.requests) or 0,
+        "retries": _int_or_none(h.retries) or 0,
+        "responses_429": _int_or_none(h.responses_429) or 0,
+        "waited_s": _float_or_none(h.waited_s) or 0.0,
+        "max_in_flight": _int_or_none(h.max_in_flight) or 0,
+        "rate_limit": _float_or_none(h.rate_limit),
+        "slowed_down": bool(h.slowed_down),
+        "marked_down": _str_or_none(h.marked_down),
+        "short_circuited": _int_or_none(h.short_circuited) or 0,
+    }
+
+
+def _size(width: object, height: object) -> dict:  # type: ignore[type-arg]
+    return {"width": _int_or_none(width), "height": _int_or_none(height)}
+
+
+def _image(result: CheckResult) -> dict | None:  # type: ignore[type-arg]
+    probe: ImageProbe | None = result.image
+    if probe is None or not is_image_link(result):
+        return None
+    actual = (probe.width, probe.height)
+    shown = (probe.displayed_width, probe.displayed_height)
+    displayed = None
+    if shown != actual and not (shown[0] is None and shown[1] is None):
+        displayed = _size(*shown)
+    return {
+        "format": _str_or_none(probe.format),
+        "actual": _size(*actual),
+        "displayed": displayed,
+        "orientation": _int_or_none(probe.orientation),
+        "bytes_read": _int_or_none(probe.bytes_read) or 0,
+        "matches": image_matches(result),
+        "detail": _str(probe.detail) if probe.detail is not None else "",
+    }
+
+
+def _declared(declared: DeclaredSize | None) -> dict | None:  # type: ignore[type-arg]
+    if declared is None:
+        return None
+    return {"width": jsonable(declared.width), "height": jsonable(declared.height)}
+
+
+def _source(occurrence: Occurrence, verdict: SizeVerdict | None) -> dict:  # type: ignore[type-arg]
+    s = occurrence.source
+    out: dict[str, object] = {
+        "file": _str(s.file),
+        "field": _str(s.field),
+        "line": _int_or_none(s.line),
+        "title": _str_or_none(s.title),
+        "text": _str(occurrence.text),
+        "kind": _str(enum_value(occurrence.kind)),
+    }
+    if verdict is not None or is_image_occurrence(occurrence):
+        out["declared"] = _declared(occurrence.declared)
+        out["matches"] = _bool_or_none(verdict.matches) if verdict else None
+        out["aspect_ratio_matches"] = (
+            _bool_or_none(verdict.aspect_ratio_matches) if verdict else None
+        )
+        out["size_problem"] = _str_or_none(verdict.problem) if verdict else None
+    return out
+
+
+def _redirect(hop: Hop) -> dict:  # type: ignore[type-arg]
+    return {"url": _str(hop.url), "status": _int_or_none(hop.status)}
+
+
+def _elapsed_ms(seconds: object) -> int:
+    s = _float_or_none(seconds, 6)
+    return round(s * 1000) if s is not None else 0
+
+
+def _link(result: CheckResult) -> dict:  # type: ignore[type-arg]
+    link = result.link
+    return {
+        "url": _str(link.url),
+        "kind": _str(enum_value(link.kind)),
+        "outcome": _str(enum_value(result.outcome)),
+        "reason": _str_or_none(result.reason),
+        "detail": explain(result),
+        "http_status": _int_or_none(result.http_status),
+        "final_url": _str_or_none(result.final_url),
+        "redirects": [_redirect(h) for h in result.redirects],
+        "attempts": _int_or_none(result.attempts) or 0,
+        "elapsed_ms": _elapsed_ms(result.elapsed),
+        "image": _image(result),
+        "sources": [_source(o, verdict_at(result, i)) for i, o in enumerate(link.occurrences)],
+    }
+
+
+def _problem(problem: ArticleProblem) -> dict:  # type: ignore[type-arg]
+    return {
+        "file": _str(problem.file),
+        "reason": _str(enum_value(problem.reason)),
+        "message": _str(problem.message),
+        "field": _str_or_none(problem.field),
+        "line": _int_or_none(problem.line),
+    }
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def to_dict(report: Report, *, tool_version: str) -> dict:  # type: ignore[type-arg]
+    """The report as a JSON-ready dict, keys in contract order."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": _str(tool_version)},
+        "run": _run(report.run),
+        "summary": summarize(report),
+        "links": [_link(r) for r in report.results],
+        "problems": [_problem(p) for p in report.problems],
+    }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps(report: Report, *, tool_version: str) -> str:
+    """The report as JSON text: indent=2, UTF-8 characters unescaped, trailing newline.
+
+    Lone surrogates (e.g. undecodable file names) are written as `\\udcXX` escapes, so the
+    text always encodes as UTF-8 and `json.loads` gives back the original strings.
+    """
+    text = json.dumps(
+        to_dict(report, tool_version=tool_version),
+        indent=2,
+        ensure_ascii=False,
+        default=_str,
+    )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text + "\n"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write `text` (UTF-8) to `path` atomically: a temp file in the same directory,
+    flushed and fsynced, then `os.replace`d over `path`. The temp file is removed on error.
+
+    `"-"` (stdout) is the caller's business; passing it here is an error.
+    """
+    if path == "-":
+        raise ValueError('write_atomic() writes files; the caller handles "-" (stdout)')
+    data = text.encode("utf-8")
+    target = os.path.abspath(path)
+    directory, name = os.path.split(target)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with contextlib.suppress(OSError, AttributeError):  # fchmod is POSIX-only
+                os.fchmod(f.fileno(), mode)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    # Make the rename itself durable (best effort; not possible on every platform).
+    with contextlib.suppress(OSError, AttributeError):
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

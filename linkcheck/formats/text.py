@@ -1,0 +1,302 @@
+"""The human-readable report: a short summary, then what is broken, file by file.
+
+Written for someone woken up at 3 a.m.: the first line says whether anything is broken, and
+each broken link is shown where it must be fixed (file, field path, line) with the reason.
+Values coming from articles or servers are escaped so they cannot emit terminal control codes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+from linkcheck.models import CheckResult, Occurrence, Outcome, Reason, Report, SizeVerdict
+from linkcheck.report import enum_value, explain, summarize, verdict_at
+
+__all__ = ["render_summary"]
+
+_ARROW = "\u2192"
+_NO_FILE = "(no source file)"
+
+# Characters that must not reach a terminal raw: C0/C1 controls, DEL, lone surrogates, line and
+# paragraph separators and the bidirectional overrides/isolates (they can disguise a URL).
+_EXTRA = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def _unsafe(ch: str) -> bool:
+    o = ord(ch)
+    return o < 0x20 or 0x7F <= o <= 0x9F or 0xD800 <= o <= 0xDFFF or ch in _EXTRA
+
+
+def _line(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _clean(value: object) -> str:
+    """`value` as one safe line of text."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        try:
+            value = str(value)
+        except Exception:
+            value = object.__repr__(value)
+    if value.isprintable():  # fast path: nothing to escape
+        return value
+    out = []
+    for ch in value:
+        if _unsafe(ch):
+            o = ord(ch)
+            if 0xDC80 <= o <= 0xDCFF:  # an undecodable byte (os.fsdecode / surrogateescape)
+                out.append(f"\\x{o - 0xDC00:02x}")
+            else:
+                out.append(f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
+
+    def bold(self, t: str) -> str:
+        return self._wrap("1", t)
+
+    def dim(self, t: str) -> str:
+        return self._wrap("2", t)
+
+    def red(self, t: str) -> str:
+        return self._wrap("31", t)
+
+    def bold_red(self, t: str) -> str:
+        return self._wrap("1;31", t)
+
+    def green(self, t: str) -> str:
+        return self._wrap("32", t)
+
+    def yellow(self, t: str) -> str:
+        return self._wrap("33", t)
+
+    def cyan(self, t: str) -> str:
+        return self._wrap("36", t)
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _duration(seconds: object) -> str:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return "unknown"
+    s = float(seconds)
+    if not math.isfinite(s) or s < 0:
+        return "unknown"
+    if s < 60:
+        return f"{s:.1f} s"
+    total = round(s)
+    h, rest = divmod(total, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min {sec:02d} s"
+
+
+def _counts(items: Iterable[tuple[str, int]]) -> str:
+    parts = [f"{k} {v}" for k, v in items]
+    return ", ".join(parts) if parts else "none"
+
+
+def _size(width: object, height: object) -> str:
+    def one(v: object) -> str:
+        return "?" if v is None else _clean(v)
+
+    return f"{one(width)}x{one(height)}"
+
+
+def _mismatch_text(result: CheckResult, occurrence: Occurrence, verdict: SizeVerdict) -> str:
+    declared_w, declared_h = verdict.declared_width, verdict.declared_height
+    if declared_w is None and declared_h is None and occurrence.declared is not None:
+        declared_w, declared_h = occurrence.declared.width, occurrence.declared.height
+    probe = result.image
+    actual = "unknown"
+    if probe is not None:
+        if probe.displayed_width is not None and probe.displayed_height is not None:
+            actual = _size(probe.displayed_width, probe.displayed_height)
+            if (probe.displayed_width, probe.displayed_height) != (probe.width, probe.height):
+                actual += f" as displayed (stored {_size(probe.width, probe.height)}"
+                if probe.orientation is not None:
+                    actual += f", EXIF orientation {_clean(probe.orientation)}"
+                actual += ")"
+        else:
+            actual = _size(probe.width, probe.height)
+    text = f"declared {_size(declared_w, declared_h)}, actual {actual}"
+    if verdict.aspect_ratio_matches is True:
+        text += " (same aspect ratio: resized copy)"
+    elif verdict.aspect_ratio_matches is False:
+        text += " (different aspect ratio: different image?)"
+    return text
+
+
+def _general_text(result: CheckResult) -> str:
+    parts: list[str] = []
+    status = result.http_status
+    raw = result.detail.strip() if isinstance(result.detail, str) else _clean(result.detail)
+    # A bare status says it all ("404"); the generic explanation is for when there is neither.
+    detail = _clean(raw) if raw or status is not None else _clean(explain(result))
+    if status is not None:
+        status_text = _clean(status)
+        # the detail often already says "HTTP 404 ..." or "404 ..."; do not repeat the status
+        if not (detail.startswith(status_text) or detail.startswith(f"HTTP {status_text}")):
+            parts.append(status_text)
+    if detail:
+        parts.append(detail)
+    final = result.final_url
+    if result.redirects and final and final != result.link.url:
+        parts.append(f"after {_plural(len(result.redirects), 'redirect')} to {_clean(final)}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _listed_occurrences(result: CheckResult) -> list[tuple[Occurrence, SizeVerdict | None]]:
+    """The occurrences to show for a listed result: for a size mismatch only the citations
+    whose declared size is wrong (the others are fine), otherwise all of them."""
+    pairs = [(o, verdict_at(result, i)) for i, o in enumerate(result.link.occurrences)]
+    if enum_value(result.reason) == Reason.IMAGE_DIMENSION_MISMATCH.value:
+        wrong = [(o, v) for o, v in pairs if v is not None and v.matches is False]
+        if wrong:
+            return wrong
+    return pairs
+
+
+def _render_group(
+    results: Iterable[CheckResult], st: _Style, paint_reason: Callable[[str], str]
+) -> list[str]:
+    """Lines for `results` grouped by file (sorted), one line per occurrence."""
+    by_file: dict[str, list[tuple[tuple[int, str, str], str, str]]] = {}
+    for r in results:
+        reason = _clean(enum_value(r.reason) or enum_value(r.outcome))
+        general = None
+        url = _clean(r.link.url)
+        pairs = _listed_occurrences(r)
+        if not pairs:
+            rest = f"{url}  {_ARROW} {paint_reason(reason)}{_general_text(r)}"
+            by_file.setdefault(_NO_FILE, []).append(((0, "", url), "", rest))
+            continue
+        for occurrence, verdict in pairs:
+            src = occurrence.source
+            line = _line(src.line)
+            field = _clean(src.field)
+            label = field if line is None else f"{field}:{line}"
+            if verdict is not None and verdict.matches is False:
+                tail = f": {_mismatch_text(r, occurrence, verdict)}"
+            else:
+                if general is None:
+                    general = _general_text(r)
+                tail = general
+            rest = f"{url}  {_ARROW} {paint_reason(reason)}{tail}"
+            key = (line or 0, field, url)
+            by_file.setdefault(_clean(src.file) or _NO_FILE, []).append((key, label, rest))
+
+    lines: list[str] = []
+    for file in sorted(by_file):
+        entries = by_file[file]
+        entries.sort(key=lambda e: e[0])
+        width = min(max(len(e[1]) for e in entries), 40)
+        lines.append(st.bold(file))
+        for _, label, rest in entries:
+            lines.append(f"  {st.cyan(label.ljust(width))}  {rest}")
+        lines.append("")
+    return lines
+
+
+def render_summary(report: Report, *, verbose: bool = False, color: bool = False) -> str:
+    """The report for people: summary, broken links by file, warnings (verbose), problems."""
+    st = _Style(color)
+    s = summarize(report)
+    outcomes = s["outcomes"]
+    broken, warnings = outcomes.get("broken", 0), outcomes.get("warning", 0)
+    images = s["images"]
+    run = report.run
+
+    # ---- headline: the one line that matters
+    if broken:
+        head = st.bold_red(f"{_plural(broken, 'broken link')}")
+    else:
+        head = st.green("no broken links")
+    extras = []
+    if warnings:
+        extras.append(st.yellow(_plural(warnings, "warning")))
+    if s["problems"]:
+        extras.append(_plural(s["problems"], "input problem"))
+    lines = [f"linkcheck: {head}" + (f", {', '.join(extras)}" if extras else "")]
+    if run.interrupted:
+        lines.append(st.bold_red("INTERRUPTED: the run was stopped early; results are incomplete."))
+
+    # ---- summary block
+    lines.append(
+        f"  {_plural(s['files'], 'file')}, {_plural(s['articles'], 'article')}, "
+        f"{_plural(s['unique_links'], 'unique link')}, {_plural(s['occurrences'], 'occurrence')}"
+    )
+    lines.append(f"  outcomes:  {_counts(outcomes.items())}")
+    lines.append(f"  reasons:   {_counts(s['reasons'].items())}")
+    mismatches = _plural(images["mismatches"], "size mismatch", "size mismatches")
+    img = f"  images:    {images['checked']} checked, {mismatches}"
+    if images["aspect_preserving_mismatches"]:
+        img += f" ({images['aspect_preserving_mismatches']} with the same aspect ratio)"
+    if images["unreadable"]:
+        img += f", {images['unreadable']} unreadable"
+    if images["not_an_image"]:
+        img += f", {images['not_an_image']} not an image"
+    lines.append(img)
+    lines.append(f"  problems:  {s['problems']}")
+    lines.append(f"  duration:  {_duration(run.duration_s)}")
+    down = [h for h in sorted(run.hosts, key=lambda h: _clean(h.host)) if h.marked_down]
+    if down:
+        listed = ", ".join(
+            f"{_clean(h.host)} ({_clean(h.marked_down)}, "
+            f"{_plural(h.short_circuited or 0, 'URL')} not requested)"
+            for h in down
+        )
+        lines.append(f"  hosts down: {listed}")
+    lines.append("")
+
+    # ---- broken links, by file
+    broken_results = [r for r in report.results if enum_value(r.outcome) == Outcome.BROKEN.value]
+    if broken_results:
+        lines.append(st.bold_red(f"Broken links ({broken}), by file:"))
+        lines.append("")
+        lines.extend(_render_group(broken_results, st, st.red))
+
+    # ---- warnings: listed only on request
+    if warnings:
+        if verbose:
+            warning_results = [
+                r for r in report.results if enum_value(r.outcome) == Outcome.WARNING.value
+            ]
+            lines.append(st.yellow(f"Warnings ({warnings}), by file:"))
+            lines.append("")
+            lines.extend(_render_group(warning_results, st, st.yellow))
+        else:
+            lines.append(
+                st.yellow(_plural(warnings, "warning")) + " not listed (use --verbose to list them)"
+            )
+            lines.append("")
+
+    # ---- input problems
+    if report.problems:
+        lines.append(st.bold(f"Input problems ({len(report.problems)}):"))
+        for p in report.problems:
+            where = _clean(p.field)
+            line = _line(p.line)
+            if line is not None:
+                where = f"{where}:{line}" if where else f"line {line}"
+            suffix = f" ({where})" if where else ""
+            lines.append(
+                f"  {_clean(p.file)}: {_clean(enum_value(p.reason))}: {_clean(p.message)}{suffix}"
+            )
+        lines.append("")
+
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,273 @@
+"""The report stage: pure functions from check results to a `Report` and its summary.
+
+Nothing here performs I/O. The output formats (`linkcheck.formats.json`, `linkcheck.formats.text`)
+build on `summarize` and on the small helpers below so that the JSON contract and the text a
+person reads always agree on what counts as "checked", "mismatched" and so on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+from enum import Enum
+
+from linkcheck.models import (
+    ArticleProblem,
+    CheckResult,
+    LinkKind,
+    Occurrence,
+    Outcome,
+    Reason,
+    Report,
+    RunInfo,
+    SizeVerdict,
+)
+
+__all__ = [
+    "OUTCOMES",
+    "build_report",
+    "enum_value",
+    "explain",
+    "image_matches",
+    "is_image_link",
+    "is_image_occurrence",
+    "summarize",
+    "verdict_at",
+]
+
+#: Outcome values in contract order (ok, broken, warning, skipped).
+OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
+
+# Used when a non-ok result carries no detail of its own.
+_REASON_TEXT: dict[str, str] = {
+    Reason.HTTP_STATUS.value: "the server answered with an error status",
+    Reason.DNS.value: "the host name could not be resolved",
+    Reason.CONNECT.value: "could not connect to the server",
+    Reason.TLS.value: "TLS handshake or certificate error",
+    Reason.TIMEOUT.value: "the request timed out",
+    Reason.PROTOCOL_ERROR.value: "the connection broke in the middle of the response",
+    Reason.REDIRECT_LOOP.value: "the redirects loop back on themselves",
+    Reason.TOO_MANY_REDIRECTS.value: "too many redirects",
+    Reason.INVALID_URL.value: "the URL is not valid",
+    Reason.NOT_AN_IMAGE.value: "the response is not an image",
+    Reason.IMAGE_UNREADABLE.value: "the image could not be decoded",
+    Reason.IMAGE_DIMENSION_MISMATCH.value: "the declared size differs from the actual size",
+    Reason.BLOCKED.value: "the server refused automated access",
+    Reason.RATE_LIMITED.value: "the server rate-limited us",
+    "internal_error": "a bug in linkcheck: this link could not be judged",
+    "not_checked": "not checked: the run stopped before this link",
+    Reason.UNSUPPORTED_SCHEME.value: "this URL scheme is not checked",
+    Reason.EXCLUDED.value: "excluded by configuration",
+}
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def enum_value(x: object) -> object:
+    """`x.value` for an enum member, `x` otherwise (tolerates plain strings and None)."""
+    return x.value if isinstance(x, Enum) else x
+
+
+def _text(x: object) -> str:
+    if isinstance(x, str):
+        return x
+    if x is None:
+        return ""
+    try:
+        return str(x)
+    except Exception:  # pragma: no cover - pathological __str__
+        return object.__repr__(x)
+
+
+def _int(x: object) -> int:
+    """A non-negative-ish int for counters; anything odd counts as 0."""
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, int):
+        return x
+    if isinstance(x, float) and math.isfinite(x):
+        return int(x)
+    return 0
+
+
+def is_image_occurrence(occurrence: Occurrence) -> bool:
+    return enum_value(occurrence.kind) == LinkKind.IMAGE.value
+
+
+def is_image_link(result: CheckResult) -> bool:
+    """An image link: its kind is image, or at least one occurrence cites it as an image."""
+    link = result.link
+    if enum_value(link.kind) == LinkKind.IMAGE.value:
+        return True
+    return any(is_image_occurrence(o) for o in link.occurrences)
+
+
+def verdict_at(result: CheckResult, index: int) -> SizeVerdict | None:
+    """The size verdict of occurrence `index`, or None (verdicts may be empty or short)."""
+    verdicts = result.verdicts
+    return verdicts[index] if 0 <= index < len(verdicts) else None
+
+
+def image_matches(result: CheckResult) -> bool | None:
+    """True only when every occurrence with a comparable declared size matches;
+    False when at least one does not; None when no occurrence could be compared."""
+    compared = [v.matches for v in result.verdicts if v is not None and v.matches is not None]
+    if not compared:
+        return None
+    return all(bool(m) for m in compared)
+
+
+def _has_aspect_preserving_mismatch(result: CheckResult) -> bool:
+    return any(
+        v is not None and v.matches is False and v.aspect_ratio_matches is True
+        for v in result.verdicts
+    )
+
+
+def explain(result: CheckResult) -> str:
+    """The human explanation of a result: "" when ok, else its detail (or a generic text)."""
+    if enum_value(result.outcome) == Outcome.OK.value:
+        return ""
+    detail = _text(result.detail).strip()
+    if detail:
+        return detail
+    reason = enum_value(result.reason)
+    if reason == Reason.HTTP_STATUS.value and result.http_status is not None:
+        return f"HTTP {result.http_status}"
+    if not isinstance(reason, str):
+        return ""
+    return _REASON_TEXT.get(reason) or reason.replace("_", " ")
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _line_key(line: object) -> int:
+    return line if isinstance(line, int) and not isinstance(line, bool) else 0
+
+
+def _occurrence_key(occurrence: Occurrence) -> tuple[str, int, str, str, str]:
+    s = occurrence.source
+    return (
+        _text(s.file),
+        _line_key(s.line),
+        _text(s.field),
+        _text(occurrence.text),
+        _text(enum_value(occurrence.kind)),
+    )
+
+
+def _sort_occurrences(result: CheckResult) -> CheckResult:
+    """Order a link's occurrences by (file, line, field), keeping verdicts paired with them."""
+    occurrences = result.link.occurrences
+    if len(occurrences) < 2:
+        return result
+    keys = [_occurrence_key(o) for o in occurrences]
+    order = sorted(range(len(occurrences)), key=keys.__getitem__)
+    if order == list(range(len(occurrences))):
+        return result
+    link = replace(result.link, occurrences=tuple(occurrences[i] for i in order))
+    verdicts = result.verdicts
+    if len(verdicts) == len(occurrences):
+        verdicts = tuple(verdicts[i] for i in order)
+    return replace(result, link=link, verdicts=verdicts)
+
+
+def _result_key(result: CheckResult) -> tuple[str, str]:
+    return (_text(result.link.url), _text(enum_value(result.link.kind)))
+
+
+def _problem_key(problem: ArticleProblem) -> tuple[str, str, int, str, str]:
+    return (
+        _text(problem.file),
+        _text(problem.field),
+        _line_key(problem.line),
+        _text(enum_value(problem.reason)),
+        _text(problem.message),
+    )
+
+
+def build_report(
+    *,
+    run: RunInfo,
+    files: int,
+    articles: int,
+    results: Iterable[CheckResult],
+    problems: Iterable[ArticleProblem],
+) -> Report:
+    """Assemble a deterministic `Report`.
+
+    Results are sorted by URL (then kind), each link's occurrences by (file, line, field) with
+    their size verdicts kept in step, and problems by (file, field, line, reason, message).
+    """
+    sorted_results = sorted((_sort_occurrences(r) for r in results), key=_result_key)
+    sorted_problems = sorted(problems, key=_problem_key)
+    return Report(
+        run=run,
+        files=files,
+        articles=articles,
+        results=tuple(sorted_results),
+        problems=tuple(sorted_problems),
+    )
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summarize(report: Report) -> dict:  # type: ignore[type-arg]
+    """The `summary` section of the JSON contract (also used by the text format)."""
+    outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+    reasons: Counter[str] = Counter()
+    kinds: dict[str, dict[str, int]] = {}
+    occurrences = 0
+    checked = mismatches = aspect_preserving = unreadable = not_an_image = bytes_read = 0
+
+    for r in report.results:
+        outcome = _text(enum_value(r.outcome))
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        reason = enum_value(r.reason)
+        if reason is not None:
+            reason = _text(reason)
+            reasons[reason] += 1
+            if reason == Reason.IMAGE_UNREADABLE.value:
+                unreadable += 1
+            elif reason == Reason.NOT_AN_IMAGE.value:
+                not_an_image += 1
+        kind = _text(enum_value(r.link.kind))
+        per_kind = kinds.get(kind)
+        if per_kind is None:
+            per_kind = kinds[kind] = {"total": 0, **dict.fromkeys(OUTCOMES, 0)}
+        per_kind["total"] += 1
+        per_kind[outcome] = per_kind.get(outcome, 0) + 1
+        occurrences += len(r.link.occurrences)
+
+        if r.image is not None:
+            bytes_read += _int(r.image.bytes_read)
+            if is_image_link(r):
+                checked += 1
+                if image_matches(r) is False:
+                    mismatches += 1
+                    if _has_aspect_preserving_mismatch(r):
+                        aspect_preserving += 1
+
+    return {
+        "files": _int(report.files),
+        "articles": _int(report.articles),
+        "unique_links": len(report.results),
+        "occurrences": occurrences,
+        "outcomes": outcomes,
+        "reasons": {k: reasons[k] for k in sorted(reasons)},
+        "kinds": {k: kinds[k] for k in sorted(kinds)},
+        "problems": len(report.problems),
+        "images": {
+            "checked": checked,
+            "mismatches": mismatches,
+            "aspect_preserving_mismatches": aspect_preserving,
+            "unreadable": unreadable,
+            "not_an_image": not_an_image,
+            "bytes_read": bytes_read,
+        },
+    }
