@@ -42,12 +42,17 @@ settings can also live in linkcheck.toml or [tool.linkcheck] in pyproject.toml
 (command-line flags win). Full documentation: README.md."""
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    # a fixed width keeps --help identical everywhere (the README embeds it, a test compares)
+    return argparse.RawDescriptionHelpFormatter(prog, width=100, max_help_position=32)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linkcheck",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     parser.add_argument("--version", action="version", version=f"linkcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -56,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         help="check the links of a content library",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="article files or folders (folders are searched recursively)")
@@ -181,6 +186,9 @@ async def _run_with_signals(paths: Sequence[str], config: Config, progress: Any)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # never die on a terminal that cannot show "→"
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command != "run":
