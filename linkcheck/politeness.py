@@ -21,6 +21,10 @@ from linkcheck.config import Config
 from linkcheck.models import ErrorKind, HostStats
 
 MIN_RATE = 0.2  # adaptive back-off never slows a host below one request per 5 s
+# Request starts are spaced 2 % wider than 1/rate: the client's spacing is exact, but delivery
+# jitter can bunch arrivals at the server, which must still never count more than `rate` in
+# any one-second window.
+SPACING_MARGIN = 1.02
 DOWN_KINDS = frozenset({ErrorKind.DNS, ErrorKind.CONNECT, ErrorKind.TLS, ErrorKind.CONNECT_TIMEOUT})
 
 
@@ -42,13 +46,13 @@ class Permit:
 class HostState:
     __slots__ = (
         "host", "limit", "interval", "in_flight", "next_start", "blocked_until",
-        "failures", "down", "down_detail", "head_ok", "stats", "changed",
+        "failures", "down", "down_detail", "head_ok", "stats", "changed", "latency",
     )
 
     def __init__(self, host: str, limit: int, rate: float) -> None:
         self.host = host
         self.limit = limit
-        self.interval = 1.0 / rate
+        self.interval = SPACING_MARGIN / rate
         self.in_flight = 0
         self.next_start = 0.0  # earliest time the next request may start (rate)
         self.blocked_until = 0.0  # Retry-After
@@ -56,6 +60,7 @@ class HostState:
         self.down: ErrorKind | None = None
         self.down_detail = ""
         self.head_ok: bool | None = None  # None: unknown; False: HEAD is mishandled here
+        self.latency = 0.0  # moving average of request duration, seconds
         self.stats = HostStats(host=host, rate_limit=rate)
         self.changed = anyio.Event()
 
@@ -143,6 +148,7 @@ class Politeness:
         st = self.state(permit.host)
         st.in_flight -= 1
         now = anyio.current_time()
+        st.latency += (now - permit.started - st.latency) * 0.2
         if status is not None:
             st.failures = 0
             if status in (429, 503) and retry_after is not None:
@@ -168,8 +174,8 @@ class Politeness:
 
     def _slow_down(self, st: HostState, now: float) -> None:
         """Adaptive back-off: each 429 halves the host's rate for the rest of the run."""
-        rate = max(MIN_RATE, 1.0 / st.interval / 2)
-        st.interval = 1.0 / rate
+        rate = max(MIN_RATE, SPACING_MARGIN / st.interval / 2)
+        st.interval = SPACING_MARGIN / rate
         st.next_start = max(st.next_start, now + st.interval)
         st.stats.rate_limit = round(rate, 3)
         st.stats.slowed_down = True

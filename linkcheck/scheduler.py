@@ -27,8 +27,21 @@ Checker = Callable[[Link, Permit | None], Awaitable[CheckResult]]
 
 
 class _Dispatcher:
+    """Hosts with queued work are in exactly one of three places:
+
+    * `waiting`: a heap by the time the host may next take a request (rate spacing, Retry-After);
+    * `ready`: a heap of hosts that may take a request now, the longest backlog first (the
+      host whose remaining work takes longest under its own limits is the critical path, so it
+      is never starved of slots by many small hosts);
+    * `parked`: hosts at their concurrency cap, re-armed when a request to them finishes.
+    """
+
     def __init__(
-        self, links: Iterable[Link], host_of: Callable[[str], str], gate: Politeness, concurrency: int
+        self,
+        links: Iterable[Link],
+        host_of: Callable[[str], str],
+        gate: Politeness,
+        concurrency: int,
     ) -> None:
         self.gate = gate
         self.concurrency = concurrency
@@ -36,10 +49,11 @@ class _Dispatcher:
         for link in links:
             self.queues.setdefault(host_of(link.url), deque()).append(link)
         self.seq = itertools.count()
-        # (ready time, tie-breaker, host): every host with queued work is in the heap or parked
-        self.heap: list[tuple[float, int, str]] = [(0.0, next(self.seq), h) for h in self.queues]
-        heapq.heapify(self.heap)
-        self.parked: set[str] = set()  # hosts at their concurrency cap: re-armed on release
+        self.waiting: list[tuple[float, int, str]] = []
+        self.ready: list[tuple[float, int, str]] = []
+        self.parked: set[str] = set()
+        for host in self.queues:
+            self._push_ready(host)
         self.running = 0
         self.wake = anyio.Event()
 
@@ -47,56 +61,56 @@ class _Dispatcher:
         self.wake.set()
         self.wake = anyio.Event()
 
-    def _next_ready(self, now: float) -> tuple[str, Permit] | float | None:
-        """A (host, permit) ready now, else the time the soonest host becomes ready (None: idle)."""
-        while self.heap:
-            when, _, host = self.heap[0]
-            if when > now:
-                return when
-            heapq.heappop(self.heap)
-            state = self.gate.state(host)
-            if state.down is not None:
-                return host, None  # type: ignore[return-value]  # drain without a request
-            ready = state.ready_at(now)
-            if ready == float("inf"):
-                self.parked.add(host)
-                continue
-            if ready > now:
-                heapq.heappush(self.heap, (ready, next(self.seq), host))
-                continue
-            permit = self.gate.try_reserve(host)
-            if permit is None:  # pragma: no cover - ready_at said yes a moment ago
-                heapq.heappush(self.heap, (now, next(self.seq), host))
-                continue
-            return host, permit
-        return None
+    def _backlog(self, host: str) -> float:
+        """Seconds of work left on a host under its own limits (a priority, not a promise)."""
+        st = self.gate.state(host)
+        per_request = max(st.interval, st.latency / st.limit)
+        return len(self.queues[host]) * per_request
 
-    def _requeue(self, host: str) -> None:
-        if not self.queues.get(host):
-            return
-        state = self.gate.state(host)
-        now = anyio.current_time()
-        ready = now if state.down is not None else state.ready_at(now)
+    def _push_ready(self, host: str) -> None:
+        heapq.heappush(self.ready, (-self._backlog(host), next(self.seq), host))
+
+    def _place(self, host: str, now: float) -> None:
+        """Put a host with queued work where it belongs now."""
+        st = self.gate.state(host)
+        ready = now if st.down is not None else st.ready_at(now)
         if ready == float("inf"):
             self.parked.add(host)
+        elif ready <= now:
+            self._push_ready(host)
         else:
-            heapq.heappush(self.heap, (ready, next(self.seq), host))
+            heapq.heappush(self.waiting, (ready, next(self.seq), host))
 
-    def _unpark(self) -> None:
+    def _next_ready(self, now: float) -> tuple[str, Permit | None] | float | None:
+        """A host and a permit for it now; else when the soonest host becomes ready (None: all
+        hosts with work are parked or there is no work). A down host comes with no permit:
+        its links are drained without requests."""
         for host in list(self.parked):
-            state = self.gate.state(host)
-            if state.in_flight < state.limit or state.down is not None:
+            st = self.gate.state(host)
+            if st.in_flight < st.limit or st.down is not None:
                 self.parked.discard(host)
-                heapq.heappush(self.heap, (anyio.current_time(), next(self.seq), host))
+                self._place(host, now)
+        while self.waiting and self.waiting[0][0] <= now:
+            self._place(heapq.heappop(self.waiting)[2], now)
+        while self.ready:
+            host = heapq.heappop(self.ready)[2]
+            if self.gate.state(host).down is not None:
+                return host, None
+            permit = self.gate.try_reserve(host)
+            if permit is not None:
+                return host, permit
+            self._place(host, now)  # Retry-After or a redirect hop took its turn meanwhile
+            if self.ready and self.ready[0][2] == host:  # pragma: no cover - defensive
+                break
+        return self.waiting[0][0] if self.waiting else None
 
     async def run(
         self, tg: TaskGroup, check: Checker, send: MemoryObjectSendStream[CheckResult]
     ) -> None:
         self.gate.on_change = self._poke
-        while self.heap or self.parked or self.running:
+        while self.queues or self.running:
             timeout: float | None = None
             if self.running < self.concurrency:
-                self._unpark()
                 now = anyio.current_time()
                 picked = self._next_ready(now)
                 if isinstance(picked, tuple):
@@ -105,7 +119,7 @@ class _Dispatcher:
                     if not self.queues[host]:
                         del self.queues[host]
                     else:
-                        self._requeue(host)
+                        self._place(host, now)
                     self.running += 1
                     tg.start_soon(self._work, check, link, permit, send)
                     continue
