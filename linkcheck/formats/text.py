@@ -283,6 +283,24 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
             )
             lines.append("")
 
+    # ---- per-host politeness statistics: on request
+    if verbose and run.hosts:
+        lines.append(st.bold(f"Hosts ({len(run.hosts)}):"))
+        for h in sorted(run.hosts, key=lambda h: (-h.requests, _clean(h.host))):
+            notes = []
+            if h.responses_429:
+                notes.append(f"{h.responses_429} x 429")
+            if h.slowed_down:
+                notes.append(f"slowed to {h.rate_limit:g}/s")
+            if h.marked_down:
+                notes.append(f"down ({_clean(h.marked_down)})")
+            lines.append(
+                f"  {_clean(h.host)}: {h.requests} requests, {h.retries} retries, "
+                f"max {h.max_in_flight} in flight, waited {h.waited_s:.1f} s"
+                + (f" — {', '.join(notes)}" if notes else "")
+            )
+        lines.append("")
+
     # ---- input problems
     if report.problems:
         lines.append(st.bold(f"Input problems ({len(report.problems)}):"))
