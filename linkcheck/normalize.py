@@ -49,6 +49,9 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOST_OK = re.compile(r"[a-z0-9_.\-]+")
 _DEFAULT_PORT = {"http": 80, "https": 443}
+# path + query made only of characters httpx sends as they are (RFC 3986 unreserved, sub-delims,
+# ':', '@', '/', '?' and well-formed %XX escapes): such a URL needs no re-encoding
+_PLAIN_TAIL = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*")
 
 
 def _invalid(raw: RawLink, url: str, detail: str) -> Skipped:
@@ -124,6 +127,9 @@ def _canonical(raw: RawLink, text: str, scheme: str) -> str | Skipped:
         authority += f":{port}"
     path = parts.path or "/"
     query = f"?{parts.query}" if parts.query or text.split("#", 1)[0].endswith("?") else ""
+    if _PLAIN_TAIL.fullmatch(path + query) and "/." not in path:
+        # nothing httpx would re-encode or resolve: skip its (slow, pure-Python) parser
+        return f"{scheme}://{authority}{path}{query}"
     try:
         url = httpx.URL(f"{scheme}://{authority}{path}{query}")
     except httpx.InvalidURL as exc:
@@ -170,10 +176,18 @@ class LinkCollector:
         self._exclude = tuple(exclude)
         self._occurrences: dict[str, list[Occurrence]] = {}
         self._skipped: list[Skipped] = []
+        self._seen: dict[tuple[str, str | None], str] = {}
 
     def add(self, raw: RawLink, base: str | None = None) -> str | Skipped:
         """Record one raw link; returns its normalised URL or the Skipped record made."""
-        result = normalize(raw, base=base)
+        # the same spelling recurs across a library (related articles, shared images): normalise
+        # each (text, base) once; Skipped results carry their source, so they are not cached
+        key = (raw.text, base if raw.source.field == "body" else None)
+        result = self._seen.get(key)
+        if result is None:
+            result = normalize(raw, base=base)
+            if isinstance(result, str):
+                self._seen[key] = result
         url = result.url if isinstance(result, Skipped) else result
         for pattern in self._exclude:
             if pattern.search(url) or pattern.search(raw.text):

@@ -144,15 +144,25 @@ def _walk(top: str, globs: tuple[str, ...], seen_dirs: set[tuple[int, int]]) -> 
 class _BoundedLoader(SafeLoader):  # type: ignore[misc,valid-type]
     """python-frontmatter's safe loader, refusing documents that expand past MAX_YAML_NODES."""
 
+    check_aliases = True
+
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
-        _check_expansion(node)
+        if self.check_aliases:
+            _check_expansion(node)
         data = self.construct_document(node)
         if isinstance(data, dict):
             return FrontMatter(data, _field_lines(node))
         return data
+
+
+class _AliasFreeLoader(_BoundedLoader):
+    """For front matter without a '*' anywhere: it cannot contain an alias, so it cannot expand
+    (the expansion walk costs as much as parsing; most articles have no aliases at all)."""
+
+    check_aliases = False
 
 
 class _Refused(Exception):
@@ -293,7 +303,8 @@ def _parse(path: str, text: str) -> Article | ArticleProblem:
     fm_first = start + 2  # file line of the first front-matter line
     fm_text = "\n".join(lines[start + 1 : end])
     try:
-        data = YAMLHandler().load(fm_text, Loader=_BoundedLoader)
+        loader = _BoundedLoader if "*" in fm_text else _AliasFreeLoader
+        data = YAMLHandler().load(fm_text, Loader=loader)
     except _Refused as exc:
         line = None if exc.line is None else exc.line + fm_first
         return ArticleProblem(path, ProblemReason.TOO_LARGE, f"{exc} (line {line})", line=line)
