@@ -151,6 +151,21 @@ def _describe(exc: BaseException) -> str:
 
 BodySink = Callable[[bytes], bool]  # returns True when it has seen enough
 
+# A response closed before its body ends cannot be reused: httpx drops the connection, and the
+# next request to that host pays a new TCP (and TLS) handshake. When what is left of a body is
+# at most this much, it is read and discarded instead, so the connection goes back to the pool.
+DRAIN_LIMIT = 32 * 1024
+
+
+def _cheap_to_finish(response: httpx.Response, method: str, read: int) -> bool:
+    """Is the rest of this body small enough to read so the connection can be reused?"""
+    if method == "HEAD" or response.status_code in (204, 304):
+        return True  # no body at all: reading it just completes the exchange
+    length = response.headers.get("content-length", "")
+    if not length.isdigit():
+        return False  # unknown length (chunked): do not gamble
+    return int(length) - read <= DRAIN_LIMIT
+
 
 async def exchange(
     client: httpx.AsyncClient,
@@ -207,11 +222,16 @@ async def _exchange(
                 f"redirect Location is not a valid URL: {response.headers[BAD_LOCATION]!r}",
                 time.monotonic() - start, 0, None,
             )
-        if sink is not None and method != "HEAD" and 200 <= response.status_code < 300:
+        feeding = sink is not None and method != "HEAD" and 200 <= response.status_code < 300
+        if feeding or _cheap_to_finish(response, method, 0):
             async for chunk in response.aiter_bytes():
                 read = response.num_bytes_downloaded
-                if sink(chunk) or read >= max_body:
+                if feeding:
+                    assert sink is not None
+                    feeding = not sink(chunk) and read < max_body
+                if not feeding and not _cheap_to_finish(response, method, read):
                     break
+            read = response.num_bytes_downloaded
     finally:
         await response.aclose()
     return Exchange(

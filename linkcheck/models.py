@@ -197,6 +197,7 @@ class HttpOutcome:
     retry_after: float | None = None  # seconds, when the final response carried Retry-After
     image: ImageProbe | None = None
     host_down: bool = False  # short-circuited: the host was already found unreachable this run
+    body_bytes: int = 0  # body bytes received for the final response (images: all ranges)
 
 
 @dataclass(frozen=True, slots=True)
