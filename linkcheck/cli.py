@@ -178,10 +178,16 @@ async def _run_with_signals(paths: Sequence[str], config: Config, progress: Any)
         except (NotImplementedError, ValueError, RuntimeError):  # not the main thread, or Windows
             await anyio.sleep_forever()
 
+    failed: list[InputError] = []
     async with anyio.create_task_group() as tg:
         tg.start_soon(watch_signals)
-        result.append(await run(paths, config, on_progress=progress, cancel_scope=scope))
+        try:
+            result.append(await run(paths, config, on_progress=progress, cancel_scope=scope))
+        except InputError as exc:  # raised in the group it would arrive wrapped in an ExceptionGroup
+            failed.append(exc)
         tg.cancel_scope.cancel()
+    if failed:
+        raise failed[0]
     return result[0]
 
 

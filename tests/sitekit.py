@@ -25,7 +25,8 @@ path                            behaviour
 ``/head-501``                   HEAD: 501; GET: 200
 ``/head-404``                   HEAD: 404; GET: 200 (a server that mishandles HEAD)
 ``/head-hang``                  HEAD: never answers (see ``/hang``); GET: 200
-``/status/<code>``              answers ``<code>`` (any 200..999, e.g. 404, 410, 429, 999);
+``/status/<code>``              answers ``<code>`` (200..999, e.g. 404, 410, 429, 999; 1xx
+                                gives 400);
                                 ``?retry_after=N`` adds ``Retry-After: N`` (seconds),
                                 ``?retry_after_date=N`` an HTTP-date N seconds ahead;
                                 401 carries ``WWW-Authenticate``
@@ -40,8 +41,9 @@ path                            behaviour
                                 ``?to=L`` sends ``Location: L`` verbatim
 ``/loop/a``, ``/loop/b``        302 to each other forever; ``/loop/self`` 302s to itself
 ``/slow?delay=S``               200 after S seconds (default 1)
-``/drip?size=N&chunks=K&delay=S`` 200, N bytes (default 1000) in K chunks (default 5) with
-                                S seconds (default 0.2) between chunks; Content-Length set
+``/drip``                       ``?size=N&chunks=K&delay=S``: 200, N bytes (default 1000)
+                                in K chunks (default 5), S s (default 0.2) between chunks;
+                                Content-Length set
 ``/hang``                       reads the request and never answers; the socket stays open
                                 until the client disconnects or the site stops (fast)
 ``/reset``                      closes the TCP connection with RST (SO_LINGER 0), no
@@ -77,6 +79,9 @@ Request log: ``site.log`` is a snapshot list of :class:`LogEntry` (method, path,
 lower-case keys, ``start``/``end`` from ``time.monotonic()``, ``bytes_sent`` of body,
 ``in_flight`` = requests in flight on this site when it started, *itself included*, and
 ``conn_id`` = an id per TCP connection, so equal ids mean a reused keep-alive connection).
+The server marks a request finished just *after* writing its last byte, so a client may
+already be sending its next request (on another connection) a moment before: call
+``site.wait_idle()`` before asserting ``in_flight == 0`` or ``end``.
 
 Dead hosts: :func:`unused_address` gives a loopback address/port where nothing listens (the
 client sees "connection refused", httpx.ConnectError, but nothing can count the attempts);
@@ -115,7 +120,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = [
@@ -593,6 +598,12 @@ class Site:
 
     # ---- configuration ----------------------------------------------------------------------
 
+    @overload
+    def route(self, path: str, handler: Handler | Response) -> None: ...
+
+    @overload
+    def route(self, path: str, handler: None = None) -> Callable[[Handler], Handler]: ...
+
     def route(
         self, path: str, handler: Handler | Response | None = None
     ) -> Callable[[Handler], Handler] | None:
@@ -673,6 +684,15 @@ class Site:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{len(found)} of {n} requests to {path!r} after {timeout}s")
             time.sleep(_POLL)
+
+    def wait_idle(self, timeout: float = 5.0) -> None:
+        """Block until no request is in flight (the server finishes a request, and sets its
+        ``end``, just *after* the client may have read the last byte); raise TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while self._in_flight:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self._in_flight} requests still in flight after {timeout}s")
+            time.sleep(0.005)
 
     def reset_flaky(self) -> None:
         with self._lock:
