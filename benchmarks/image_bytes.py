@@ -33,9 +33,15 @@ def realistic(folder: Path) -> list[Path]:
     out = []
     for name, kw in {
         "news_pil.jpg": {"quality": 85, "icc_profile": icc, "exif": exif},
-        "news_pil_progressive.jpg": {"quality": 85, "icc_profile": icc, "exif": exif,
-                                     "progressive": True},
-        "news_pil.png": {}, "news_pil.webp": {"quality": 85}, "news_pil.avif": {"quality": 60},
+        "news_pil_progressive.jpg": {
+            "quality": 85,
+            "icc_profile": icc,
+            "exif": exif,
+            "progressive": True,
+        },
+        "news_pil.png": {},
+        "news_pil.webp": {"quality": 85},
+        "news_pil.avif": {"quality": 60},
     }.items():
         buf = io.BytesIO()
         im.save(buf, Image.registered_extensions()[Path(name).suffix], **kw)
@@ -43,8 +49,11 @@ def realistic(folder: Path) -> list[Path]:
         out.append(folder / name)
     try:  # ImageMagick keeps the EXIF/ICC of its input and adds its own metadata
         target = folder / "news_magick.jpg"
-        subprocess.run(["convert", str(folder / "news_pil.jpg"), "-quality", "85", str(target)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["convert", str(folder / "news_pil.jpg"), "-quality", "85", str(target)],
+            check=True,
+            capture_output=True,
+        )
         out.append(target)
     except (OSError, subprocess.CalledProcessError):
         pass
@@ -54,7 +63,7 @@ def realistic(folder: Path) -> list[Path]:
 def needed(body: bytes, chunk: int = CHUNK) -> tuple[str, int]:
     prober = ImageProber()
     for i in range(0, len(body), chunk):
-        probe = prober.feed(body[i:i + chunk])
+        probe = prober.feed(body[i : i + chunk])
         if probe is not None:
             break
     else:
@@ -63,8 +72,11 @@ def needed(body: bytes, chunk: int = CHUNK) -> tuple[str, int]:
 
 
 def main() -> None:
-    files = [p for p in sorted((ROOT / "fixtures" / "images").iterdir())
-             if p.suffix not in (".py", ".json")]
+    files = [
+        p
+        for p in sorted((ROOT / "fixtures" / "images").iterdir())
+        if p.suffix not in (".py", ".json")
+    ]
     for arg in sys.argv[1:]:
         path = Path(arg)
         files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -76,16 +88,22 @@ def main() -> None:
             fmt, used = needed(body)
             rows[fmt].append((used, needed(body, 512)[1], len(body), path.name))
             if path.name.startswith("news_"):
-                print(f"{path.name:<26} size {len(body):>7}  read {used:>6} (16 KiB chunks), "
-                      f"{rows[fmt][-1][1]:>6} (512 B chunks)")
-    print(f"\n{'format':<16}{'files':>6}{'median read':>12}{'max read':>10}{'med 512B':>10}"
-          f"{'max 512B':>10}{'median size':>12}{'max size':>10}")
+                print(
+                    f"{path.name:<26} size {len(body):>7}  read {used:>6} (16 KiB chunks), "
+                    f"{rows[fmt][-1][1]:>6} (512 B chunks)"
+                )
+    print(
+        f"\n{'format':<16}{'files':>6}{'median read':>12}{'max read':>10}{'med 512B':>10}"
+        f"{'max 512B':>10}{'median size':>12}{'max size':>10}"
+    )
     for fmt, items in sorted(rows.items()):
         reads, small = [i[0] for i in items], [i[1] for i in items]
         sizes = [i[2] for i in items]
-        print(f"{fmt:<16}{len(items):>6}{statistics.median(reads):>12.0f}{max(reads):>10}"
-              f"{statistics.median(small):>10.0f}{max(small):>10}"
-              f"{statistics.median(sizes):>12.0f}{max(sizes):>10}")
+        print(
+            f"{fmt:<16}{len(items):>6}{statistics.median(reads):>12.0f}{max(reads):>10}"
+            f"{statistics.median(small):>10.0f}{max(small):>10}"
+            f"{statistics.median(sizes):>12.0f}{max(sizes):>10}"
+        )
 
 
 if __name__ == "__main__":

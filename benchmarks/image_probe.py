@@ -83,8 +83,9 @@ def real_magick() -> bool:
     if not MAGICK.exists():
         return False
     try:
-        out = subprocess.run([str(MAGICK), "-version"], capture_output=True, text=True,
-                             timeout=20).stdout
+        out = subprocess.run(
+            [str(MAGICK), "-version"], capture_output=True, text=True, timeout=20
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return False
     return out.startswith("Version: ImageMagick")
@@ -104,8 +105,7 @@ def picture(w: int, h: int, rng: random.Random, mix: float):  # type: ignore[no-
     for _ in range(rng.randint(3, 9)):
         x, y = rng.randrange(sw), rng.randrange(sh)
         r = rng.randint(sh // 12, sh // 3)
-        draw.ellipse((x - r, y - r, x + r, y + r),
-                     fill=tuple(rng.randrange(256) for _ in range(3)))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))
     base = base.filter(ImageFilter.GaussianBlur(rng.uniform(1, 3))).resize((w, h))
     noise = Image.frombytes("RGB", (w, h), rng.randbytes(w * h * 3))  # sensor-like grain
     if rng.random() < 0.5:
@@ -123,7 +123,7 @@ def jpeg_segments(data: bytes) -> list[tuple[int, int, int]]:
         if marker == 0xFF:
             pos += 1
             continue
-        length = struct.unpack(">H", data[pos + 2:pos + 4])[0]
+        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
         out.append((marker, pos, pos + 2 + length))
         if marker == 0xDA:
             break
@@ -138,14 +138,17 @@ def big_xmp(total: int, rng: random.Random) -> bytes:
     body = " ".join(rng.choice(words) for _ in range(total // 7)).encode()
     guid = b"%032X" % rng.getrandbits(128)
     segs = []
-    std = (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-           b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>' + b" " * 60_000
-           + b'<?xpacket end="w"?>')
+    std = (
+        b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'
+        + b" " * 60_000
+        + b'<?xpacket end="w"?>'
+    )
     segs.append(b"http://ns.adobe.com/xap/1.0/\x00" + std)
     ns = b"http://ns.adobe.com/xmp/extension/\x00"
     step = 65_000
     for off in range(0, len(body), step):
-        segs.append(ns + guid + struct.pack(">II", len(body), off) + body[off:off + step])
+        segs.append(ns + guid + struct.pack(">II", len(body), off) + body[off : off + step])
     return b"".join(b"\xff\xe1" + struct.pack(">H", len(s) + 2) + s for s in segs)
 
 
@@ -187,7 +190,7 @@ def header_end(data: bytes, fmt: str) -> int:
     if fmt == "avif":  # the top-level meta box holds ispe (and irot)
         pos = 0
         while pos + 8 <= len(data):
-            size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+            size, kind = struct.unpack(">I4s", data[pos : pos + 8])
             if kind == b"meta":
                 return pos + size
             pos += size
@@ -202,9 +205,17 @@ def build_corpus(folder: Path, count: int, seed: int, magick: bool) -> list[Img]
     rng = random.Random(seed)
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     # share of the corpus per kind (news sites are overwhelmingly JPEG)
-    weights = {"jpeg": 50, "jpeg-progressive": 15, "jpeg-xmp": 3, "jpeg-app13": 2,
-               "jpeg-magick": 10,
-               "png": 6, "webp": 7, "gif": 3, "avif": 4}
+    weights = {
+        "jpeg": 50,
+        "jpeg-progressive": 15,
+        "jpeg-xmp": 3,
+        "jpeg-app13": 2,
+        "jpeg-magick": 10,
+        "png": 6,
+        "webp": 7,
+        "gif": 3,
+        "avif": 4,
+    }
     if not magick:
         weights["jpeg"] += weights.pop("jpeg-magick")
     if not features.check("avif"):
@@ -221,8 +232,9 @@ def build_corpus(folder: Path, count: int, seed: int, magick: bool) -> list[Img]
             w, h = (800, 450) if fmt == "png" else rng.choice([(800, 450), (600, 315)])
         if fmt == "avif":
             w, h = (1200, 630)
-        im = picture(w, h, rng, mix=rng.uniform(0.03, 0.06) if fmt == "png"
-                     else rng.uniform(0.12, 0.4))
+        im = picture(
+            w, h, rng, mix=rng.uniform(0.03, 0.06) if fmt == "png" else rng.uniform(0.12, 0.4)
+        )
         name = f"img{i:04d}." + ("jpg" if fmt == "jpeg" else fmt)
         path = folder / name
         buf = io.BytesIO()
@@ -235,8 +247,13 @@ def build_corpus(folder: Path, count: int, seed: int, magick: bool) -> list[Img]
             if rng.random() < 0.3:
                 orientation = rng.choice([3, 6, 8, 6])
             exif[0x0112] = orientation
-            kw = {"quality": rng.randint(80, 90), "icc_profile": icc, "exif": exif,
-                  "progressive": kind == "jpeg-progressive", "optimize": rng.random() < 0.5}
+            kw = {
+                "quality": rng.randint(80, 90),
+                "icc_profile": icc,
+                "exif": exif,
+                "progressive": kind == "jpeg-progressive",
+                "optimize": rng.random() < 0.5,
+            }
             im.save(buf, "JPEG", **kw)
             data = buf.getvalue()
             if kind == "jpeg-xmp":
@@ -285,11 +302,19 @@ class ModeResult:
 def write_library(folder: Path, site: sitekit.Site, corpus: list[Img], query: str) -> None:
     articles = []
     for a in range(0, len(corpus), PER_ARTICLE):
-        articles.append({
-            "title": f"Article {a // PER_ARTICLE}",
-            "images": [{"url": site.url(f"/files/{im.name}{query}"), "width": im.width,
-                        "height": im.height} for im in corpus[a:a + PER_ARTICLE]],
-        })
+        articles.append(
+            {
+                "title": f"Article {a // PER_ARTICLE}",
+                "images": [
+                    {
+                        "url": site.url(f"/files/{im.name}{query}"),
+                        "width": im.width,
+                        "height": im.height,
+                    }
+                    for im in corpus[a : a + PER_ARTICLE]
+                ],
+            }
+        )
     sitekit.write_library(folder, articles)
 
 
@@ -326,10 +351,11 @@ def run_linkcheck(mode: str, tmp: Path, files: Path, corpus: list[Img], cfg: Con
         read[name] = image.get("bytes_read", 0)
         shown = image.get("displayed") or image.get("actual") or {}
         im = by_name[name]
-        if link["outcome"] != "ok" or (shown.get("width"), shown.get("height")) != (im.width,
-                                                                                     im.height):
-            wrong.append(f"{name} ({im.kind}): {link['outcome']} {link['reason']} "
-                         f"{link['detail']}")
+        if link["outcome"] != "ok" or (shown.get("width"), shown.get("height")) != (
+            im.width,
+            im.height,
+        ):
+            wrong.append(f"{name} ({im.kind}): {link['outcome']} {link['reason']} {link['detail']}")
     missing = set(by_name) - set(read)
     wrong += [f"{n}: not in the report" for n in sorted(missing)]
     wrong += [f"server error: {e.splitlines()[-1]}" for e in errors]
@@ -394,16 +420,17 @@ def kib(n: float) -> str:
 
 
 def dist(values: list[int]) -> str:
-    return (f"{kib(statistics.median(values)):>7} {kib(pct(values, 0.9)):>7} "
-            f"{kib(max(values)):>7}")
+    return f"{kib(statistics.median(values)):>7} {kib(pct(values, 0.9)):>7} {kib(max(values)):>7}"
 
 
 def print_corpus(corpus: list[Img], magick: bool) -> None:
     sizes = [im.size for im in corpus]
-    print(f"corpus: {len(corpus)} images, {sum(sizes) / KIB / KIB:.1f} MiB; file size KiB "
-          f"median {kib(statistics.median(sizes))}, p90 {kib(pct(sizes, 0.9))}, min "
-          f"{kib(min(sizes))}, max {kib(max(sizes))}; ImageMagick "
-          f"{'used' if magick else 'not available (Pillow only)'}")
+    print(
+        f"corpus: {len(corpus)} images, {sum(sizes) / KIB / KIB:.1f} MiB; file size KiB "
+        f"median {kib(statistics.median(sizes))}, p90 {kib(pct(sizes, 0.9))}, min "
+        f"{kib(min(sizes))}, max {kib(max(sizes))}; ImageMagick "
+        f"{'used' if magick else 'not available (Pillow only)'}"
+    )
     by_kind: dict[str, list[Img]] = defaultdict(list)
     for im in corpus:
         by_kind[im.kind].append(im)
@@ -411,27 +438,35 @@ def print_corpus(corpus: list[Img], magick: bool) -> None:
         s = [im.size for im in ims]
         he = [im.header_end for im in ims]
         rot = sum(1 for im in ims if "jpeg" in kind and im.width < im.height)
-        print(f"  {kind:<17} n={len(ims):<4} size KiB median {kib(statistics.median(s)):>6}"
-              f" max {kib(max(s)):>6}; size known at byte: median {statistics.median(he):>7.0f}"
-              f" max {max(he):>7}" + (f"; {rot} rotated 90/270 by EXIF" if rot else ""))
+        print(
+            f"  {kind:<17} n={len(ims):<4} size KiB median {kib(statistics.median(s)):>6}"
+            f" max {kib(max(s)):>6}; size known at byte: median {statistics.median(he):>7.0f}"
+            f" max {max(he):>7}" + (f"; {rot} rotated 90/270 by EXIF" if rot else "")
+        )
 
 
 def print_results(results: list[ModeResult], corpus: list[Img]) -> None:
     n = len(corpus)
     print("\nper image: bytes in KiB (median / p90 / max)")
-    print(f"{'mode':<13} {'wall s':>6} {'img/s':>6} | {'client read':^23} | "
-          f"{'server sent':^23} | {'req/img':>7} {'max':>3} {'conns':>5} | correct")
+    print(
+        f"{'mode':<13} {'wall s':>6} {'img/s':>6} | {'client read':^23} | "
+        f"{'server sent':^23} | {'req/img':>7} {'max':>3} {'conns':>5} | correct"
+    )
     for r in results:
         read = [r.read.get(im.name, 0) for im in corpus]
         sent = [r.sent.get(im.name, 0) for im in corpus]
         reqs = [r.requests.get(im.name, 0) for im in corpus]
         ok = "all" if not r.wrong else f"{n - len(r.wrong)}/{n}"
-        print(f"{r.name:<13} {r.wall:>6.2f} {n / r.wall:>6.1f} | {dist(read)} | {dist(sent)} | "
-              f"{sum(reqs) / n:>7.2f} {max(reqs):>3} {r.conns:>5} | {ok}")
+        print(
+            f"{r.name:<13} {r.wall:>6.2f} {n / r.wall:>6.1f} | {dist(read)} | {dist(sent)} | "
+            f"{sum(reqs) / n:>7.2f} {max(reqs):>3} {r.conns:>5} | {ok}"
+        )
     print("totals, MiB read by the client / sent by the server:")
     for r in results:
-        print(f"  {r.name:<13} {sum(r.read.values()) / KIB / KIB:6.2f} / "
-              f"{sum(r.sent.values()) / KIB / KIB:6.2f}")
+        print(
+            f"  {r.name:<13} {sum(r.read.values()) / KIB / KIB:6.2f} / "
+            f"{sum(r.sent.values()) / KIB / KIB:6.2f}"
+        )
     for r in results:
         for line in r.wrong[:10]:
             print(f"  WRONG [{r.name}] {line}")
@@ -447,62 +482,86 @@ def print_results(results: list[ModeResult], corpus: list[Img]) -> None:
             continue
         rt, pt = sum(r.read.values()), sum(peer.read.values())
         rs, ps = sum(r.sent.values()), sum(peer.sent.values())
-        print(f"  {r.name:<13} peer bytes / linkcheck bytes: client read {pt / max(rt, 1):5.1f}x,"
-              f" server sent {ps / max(rs, 1):5.1f}x; linkcheck img/s / peer img/s "
-              f"{peer.wall / r.wall:5.2f}")
+        print(
+            f"  {r.name:<13} peer bytes / linkcheck bytes: client read {pt / max(rt, 1):5.1f}x,"
+            f" server sent {ps / max(rs, 1):5.1f}x; linkcheck img/s / peer img/s "
+            f"{peer.wall / r.wall:5.2f}"
+        )
 
     typical = [im for im in corpus if im.header_end <= FIRST_RANGE]
-    print(f"\ntargets (issue #3), over the {len(typical)} images whose size is known within "
-          "the first 16 KiB:")
+    print(
+        f"\ntargets (issue #3), over the {len(typical)} images whose size is known within "
+        "the first 16 KiB:"
+    )
     for r in ours:
         med = statistics.median(r.read.get(im.name, 0) for im in typical)
         over = [im for im in typical if r.read.get(im.name, 0) > im.header_end + NET_CHUNK]
         over16 = [im for im in typical if r.read.get(im.name, 0) > max(im.header_end, FIRST_RANGE)]
-        print(f"  {r.name:<13} median read {med:>7.0f} B (< 16 KiB = 16384 B: "
-              f"{'met' if med < 16 * KIB else 'NOT met'}); read beyond header + one 64 KiB "
-              f"network chunk: {len(over)} ({'met' if not over else 'NOT met'}); "
-              f"beyond max(header, 16 KiB): {len(over16)}")
+        print(
+            f"  {r.name:<13} median read {med:>7.0f} B (< 16 KiB = 16384 B: "
+            f"{'met' if med < 16 * KIB else 'NOT met'}); read beyond header + one 64 KiB "
+            f"network chunk: {len(over)} ({'met' if not over else 'NOT met'}); "
+            f"beyond max(header, 16 KiB): {len(over16)}"
+        )
     far = [im for im in corpus if im.header_end > FIRST_RANGE]
     if far:
         print(f"\nimages whose size lies beyond 16 KiB ({len(far)}), KiB read/sent and requests:")
-        print(f"  {'name':<12} {'kind':<11} {'file':>6} {'size@':>6} | " + " | ".join(
-            f"{r.name:<19}" for r in ours))
+        print(
+            f"  {'name':<12} {'kind':<11} {'file':>6} {'size@':>6} | "
+            + " | ".join(f"{r.name:<19}" for r in ours)
+        )
         for im in sorted(far, key=lambda im: im.header_end):
             cells = " | ".join(
                 f"{kib(r.read.get(im.name, 0)):>6}/{kib(r.sent.get(im.name, 0)):>6} "
-                f"{r.requests.get(im.name, 0):>2} req" for r in ours)
-            print(f"  {im.name:<12} {im.kind:<11} {kib(im.size):>6} {kib(im.header_end):>6} | "
-                  f"{cells}")
+                f"{r.requests.get(im.name, 0):>2} req"
+                for r in ours
+            )
+            print(
+                f"  {im.name:<12} {im.kind:<11} {kib(im.size):>6} {kib(im.header_end):>6} | {cells}"
+            )
     rng_mode = by.get("range")
     if rng_mode is not None:
         print("\nrange mode, client read by kind, KiB median / max:")
         groups: dict[str, list[int]] = defaultdict(list)
         for im in corpus:
             groups[im.kind].append(rng_mode.read.get(im.name, 0))
-        print("  " + "; ".join(f"{k} {kib(statistics.median(v))}/{kib(max(v))}"
-                               for k, v in sorted(groups.items())))
+        print(
+            "  "
+            + "; ".join(
+                f"{k} {kib(statistics.median(v))}/{kib(max(v))}" for k, v in sorted(groups.items())
+            )
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=200, help="images in the corpus (default 200)")
     ap.add_argument("--seed", type=int, default=3)
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="timed runs per unpaced mode, the fastest is shown (default 3)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed runs per unpaced mode, the fastest is shown (default 3)",
+    )
     ap.add_argument("--no-paced", action="store_true", help="skip the bandwidth-paced modes")
     ap.add_argument("--pillow-only", action="store_true", help="do not use ImageMagick")
     args = ap.parse_args()
-    print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cpus, python "
-          f"{sys.version.split()[0]}, linkcheck {__version__}, httpx {httpx.__version__}")
-    cfg = Config(concurrency=CONCURRENCY, host_concurrency=CONCURRENCY, host_rate=1000.0,
-                 timeout=20)
-    print(f"config: concurrency={cfg.concurrency} host_concurrency={cfg.host_concurrency} "
-          f"host_rate={cfg.host_rate:g}/s (politeness raised on purpose so that one loopback "
-          f"host is not rate-bound), image_max_bytes={cfg.image_max_bytes}; peer: "
-          f"{CONCURRENCY} concurrent whole GETs on keep-alive connections. Server and clients "
-          "share this process (and its GIL). Server bodies are written 16 KiB at a time; "
-          f"'/paced' modes wait {PACE * 1000:g} ms between those writes (~3.3 MB/s per "
-          "connection) instead of loopback speed.")
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cpus, python "
+        f"{sys.version.split()[0]}, linkcheck {__version__}, httpx {httpx.__version__}"
+    )
+    cfg = Config(
+        concurrency=CONCURRENCY, host_concurrency=CONCURRENCY, host_rate=1000.0, timeout=20
+    )
+    print(
+        f"config: concurrency={cfg.concurrency} host_concurrency={cfg.host_concurrency} "
+        f"host_rate={cfg.host_rate:g}/s (politeness raised on purpose so that one loopback "
+        f"host is not rate-bound), image_max_bytes={cfg.image_max_bytes}; peer: "
+        f"{CONCURRENCY} concurrent whole GETs on keep-alive connections. Server and clients "
+        "share this process (and its GIL). Server bodies are written 16 KiB at a time; "
+        f"'/paced' modes wait {PACE * 1000:g} ms between those writes (~3.3 MB/s per "
+        "connection) instead of loopback speed."
+    )
     magick = not args.pillow_only and real_magick()
     with tempfile.TemporaryDirectory(prefix="image_probe-") as tmp_name:
         tmp = Path(tmp_name)

@@ -48,7 +48,7 @@ def build_library(folder: Path, sites: list[sitekit.Site], counts: list[int]) ->
         if len(chunk) > 1:
             lines.append("related:")
             for u in chunk[1:]:
-                lines += [f'  - title: "rel"', f'    webUrl: "{u}"']
+                lines += ['  - title: "rel"', f'    webUrl: "{u}"']
         lines += ["---", "body", ""]
         (folder / f"a{a // 5:05d}.md").write_text("\n".join(lines))
     return len(urls)
@@ -56,8 +56,7 @@ def build_library(folder: Path, sites: list[sitekit.Site], counts: list[int]) ->
 
 def lower_bound(counts: list[int], cfg: Config, latency: float) -> float:
     per_host = [
-        max((n - 1) / cfg.host_rate, n * latency / cfg.host_concurrency) + latency
-        for n in counts
+        max((n - 1) / cfg.host_rate, n * latency / cfg.host_concurrency) + latency for n in counts
     ]
     overall = sum(counts) * latency / cfg.concurrency
     return max(max(per_host), overall)
@@ -88,7 +87,8 @@ def observe(sites: list[sitekit.Site], counts: list[int]) -> list[str]:
     rows = []
     for s, n in zip(sites, counts, strict=True):
         rows.append(
-            f"    {s.host:<22} urls={n:<5} requests={len(s.log):<5} max_in_flight={s.max_in_flight()}"
+            f"    {s.host:<22} urls={n:<5} requests={len(s.log):<5} "
+            f"max_in_flight={s.max_in_flight()}"
             f"  max_rate_1s={s.max_rate(1.0):<3} 429s={s.count_429}"
         )
     return rows
@@ -96,25 +96,55 @@ def observe(sites: list[sitekit.Site], counts: list[int]) -> list[str]:
 
 SCENARIOS = {
     # rate-bound: the big host's 300 URLs at 10/s dominate
-    "rate-bound": dict(big=300, small=40, hosts=6, latency=0.05, concurrency=20,
-                       host_concurrency=4, host_rate=10.0, server_limit=12.0),
+    "rate-bound": dict(
+        big=300,
+        small=40,
+        hosts=6,
+        latency=0.05,
+        concurrency=20,
+        host_concurrency=4,
+        host_rate=10.0,
+        server_limit=12.0,
+    ),
     # latency-bound: 300 ms answers, so per-host concurrency and global slots dominate
-    "latency-bound": dict(big=200, small=60, hosts=10, latency=0.3, concurrency=20,
-                          host_concurrency=4, host_rate=50.0, server_limit=60.0),
+    "latency-bound": dict(
+        big=200,
+        small=60,
+        hosts=10,
+        latency=0.3,
+        concurrency=20,
+        host_concurrency=4,
+        host_rate=50.0,
+        server_limit=60.0,
+    ),
     # the configured rate is ABOVE what the last host allows: 429s, Retry-After, back-off
-    "over-limit": dict(big=60, small=60, hosts=3, latency=0.02, concurrency=20,
-                       host_concurrency=4, host_rate=10.0, server_limit=5.0),
+    "over-limit": dict(
+        big=60,
+        small=60,
+        hosts=3,
+        latency=0.02,
+        concurrency=20,
+        host_concurrency=4,
+        host_rate=10.0,
+        server_limit=5.0,
+    ),
 }
 
 
 def scenario(name: str, p: dict, skip_naive: bool) -> None:
     counts = [p["big"]] + [p["small"]] * (p["hosts"] - 1)
-    cfg = Config(concurrency=p["concurrency"], host_concurrency=p["host_concurrency"],
-                 host_rate=p["host_rate"], timeout=20)
-    print(f"\n== {name}: {sum(counts)} URLs on {p['hosts']} hosts {counts}, latency "
-          f"{p['latency'] * 1000:.0f} ms; limits: concurrency {cfg.concurrency}, per host "
-          f"{cfg.host_concurrency} in flight and {cfg.host_rate:g}/s; last host answers 429 "
-          f"above {p['server_limit']:g}/s")
+    cfg = Config(
+        concurrency=p["concurrency"],
+        host_concurrency=p["host_concurrency"],
+        host_rate=p["host_rate"],
+        timeout=20,
+    )
+    print(
+        f"\n== {name}: {sum(counts)} URLs on {p['hosts']} hosts {counts}, latency "
+        f"{p['latency'] * 1000:.0f} ms; limits: concurrency {cfg.concurrency}, per host "
+        f"{cfg.host_concurrency} in flight and {cfg.host_rate:g}/s; last host answers 429 "
+        f"above {p['server_limit']:g}/s"
+    )
     bound = lower_bound(counts, cfg, p["latency"])
     print(f"lower bound: {bound:.2f} s")
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,39 +158,58 @@ def scenario(name: str, p: dict, skip_naive: bool) -> None:
             outcomes = {}
             for r in report.results:
                 outcomes[r.outcome.value] = outcomes.get(r.outcome.value, 0) + 1
-            print(f"linkcheck: wall {wall:.2f} s, ratio to lower bound {wall / bound:.3f}, "
-                  f"outcomes {outcomes}")
+            print(
+                f"linkcheck: wall {wall:.2f} s, ratio to lower bound {wall / bound:.3f}, "
+                f"outcomes {outcomes}"
+            )
             for line in observe(sites, counts):
                 print(line)
-            slowed = [(h.host, h.rate_limit, h.responses_429) for h in report.run.hosts
-                      if h.slowed_down]
-            lc_over = [s.host for s in sites if s.max_in_flight() > cfg.host_concurrency
-                       or s.max_rate(1.0) > cfg.host_rate]
-            print(f"  429s provoked: {sum(s.count_429 for s in sites)}; hosts over a configured "
-                  f"limit: {lc_over or 'none'}; slowed down (host, rate, 429s): {slowed or 'none'}")
+            slowed = [
+                (h.host, h.rate_limit, h.responses_429) for h in report.run.hosts if h.slowed_down
+            ]
+            lc_over = [
+                s.host
+                for s in sites
+                if s.max_in_flight() > cfg.host_concurrency or s.max_rate(1.0) > cfg.host_rate
+            ]
+            print(
+                f"  429s provoked: {sum(s.count_429 for s in sites)}; hosts over a configured "
+                f"limit: {lc_over or 'none'}; slowed down (host, rate, 429s): {slowed or 'none'}"
+            )
             if not skip_naive:
                 for s in sites:
                     s.reset()
-                urls = [s.url(f"/ok?n={i}") for s, n in zip(sites, counts, strict=True)
-                        for i in range(n)]
+                urls = [
+                    s.url(f"/ok?n={i}")
+                    for s, n in zip(sites, counts, strict=True)
+                    for i in range(n)
+                ]
                 t0 = time.perf_counter()
                 anyio.run(naive, urls, cfg)
                 nwall = time.perf_counter() - t0
-                print(f"naive peer: wall {nwall:.2f} s, ratio to lower bound {nwall / bound:.3f}; "
-                      f"linkcheck is {nwall / wall:.2f}x faster; peer provoked "
-                      f"{sum(s.count_429 for s in sites)} 429s")
+                print(
+                    f"naive peer: wall {nwall:.2f} s, ratio to lower bound {nwall / bound:.3f}; "
+                    f"linkcheck is {nwall / wall:.2f}x faster; peer provoked "
+                    f"{sum(s.count_429 for s in sites)} 429s"
+                )
         finally:
             sitekit.stop_sites(sites)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scenario", choices=sorted(SCENARIOS), action="append",
-                    help="run only these (default: all)")
+    ap.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        action="append",
+        help="run only these (default: all)",
+    )
     ap.add_argument("--skip-naive", action="store_true", help="do not run the naive peer")
     args = ap.parse_args()
-    print(f"machine: {os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cpus, "
-          f"python {sys.version.split()[0]}")
+    print(
+        f"machine: {os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cpus, "
+        f"python {sys.version.split()[0]}"
+    )
     for name in args.scenario or SCENARIOS:
         scenario(name, SCENARIOS[name], args.skip_naive)
 

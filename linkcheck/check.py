@@ -122,9 +122,7 @@ def _mismatch_detail(
     )
     more = f" (+{len(mismatched) - 1} more occurrences)" if len(mismatched) > 1 else ""
     tol = f", tolerance {config.dimension_tolerance}" if config.dimension_tolerance.value else ""
-    return (
-        f"declared {v.declared_width}x{v.declared_height}, actual {aw}x{ah} ({kind}{tol}){more}"
-    )
+    return f"declared {v.declared_width}x{v.declared_height}, actual {aw}x{ah} ({kind}{tol}){more}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,11 +243,21 @@ async def _walk(
         count = seen.get(target, 0) + 1
         sets_cookie = any(k.lower() == "set-cookie" for k, _ in ex.headers)
         if count > (2 if sets_cookie else 1):
-            return _fail(url, hops, elapsed, ErrorKind.REDIRECT_LOOP,
-                         f"redirect loop: {target} was already visited in this chain")
+            return _fail(
+                url,
+                hops,
+                elapsed,
+                ErrorKind.REDIRECT_LOOP,
+                f"redirect loop: {target} was already visited in this chain",
+            )
         if len(hops) > config.max_redirects:
-            return _fail(url, hops, elapsed, ErrorKind.TOO_MANY_REDIRECTS,
-                         f"more than {config.max_redirects} redirects")
+            return _fail(
+                url,
+                hops,
+                elapsed,
+                ErrorKind.TOO_MANY_REDIRECTS,
+                f"more than {config.max_redirects} redirects",
+            )
         seen[target] = count
         url = target
         if sink is not None:

@@ -59,7 +59,11 @@ def classify(outcome: HttpOutcome) -> tuple[Outcome, Reason | None, str]:
     if 200 <= status < 300:
         return Outcome.OK, None, ""
     if 300 <= status < 400:
-        return Outcome.BROKEN, Reason.HTTP_STATUS, f"HTTP {status} redirect without a usable Location"
+        return (
+            Outcome.BROKEN,
+            Reason.HTTP_STATUS,
+            f"HTTP {status} redirect without a usable Location",
+        )
     if status == 429:
         wait = f" (server asked to wait {outcome.retry_after:g} s)" if outcome.retry_after else ""
         return Outcome.WARNING, Reason.RATE_LIMITED, f"HTTP 429 Too Many Requests{wait}"
@@ -94,7 +98,9 @@ def declared_number(value: object) -> tuple[int | None, str | None]:
     return value, None
 
 
-def declared_size_problem(width: object, height: object) -> tuple[int | None, int | None, str | None]:
+def declared_size_problem(
+    width: object, height: object
+) -> tuple[int | None, int | None, str | None]:
     w, wp = declared_number(width)
     h, hp = declared_number(height)
     problems = [f"{name} is {why}" for name, why in (("width", wp), ("height", hp)) if why]
@@ -110,7 +116,5 @@ def size_verdict(
         return SizeVerdict(w, h, None, None, problem)
     aw, ah = actual
     matches = tolerance.allows(w, aw) and tolerance.allows(h, ah)
-    aspect = (
-        aw > 0 and ah > 0 and abs(w / h - aw / ah) <= ASPECT_TOLERANCE * (aw / ah)
-    )
+    aspect = aw > 0 and ah > 0 and abs(w / h - aw / ah) <= ASPECT_TOLERANCE * (aw / ah)
     return SizeVerdict(w, h, matches, aspect, None)

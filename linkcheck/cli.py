@@ -63,65 +63,152 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=_formatter,
     )
-    p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="article files or folders (folders are searched recursively)")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="article files or folders (folders are searched recursively)",
+    )
     out = p.add_argument_group("output")
-    out.add_argument("-o", "--output", metavar="FILE",
-                     help=f"where to write the JSON report ('-' for stdout; default: {DEFAULT_OUTPUT})")
-    out.add_argument("-q", "--quiet", action="store_true",
-                     help="print nothing but errors (the JSON report is still written)")
-    out.add_argument("-v", "--verbose", action="store_true",
-                     help="also list warnings (blocked, rate-limited) and per-host statistics")
+    out.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=f"where to write the JSON report ('-' for stdout; default: {DEFAULT_OUTPUT})",
+    )
+    out.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing but errors (the JSON report is still written)",
+    )
+    out.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also list warnings (blocked, rate-limited) and per-host statistics",
+    )
     sel = p.add_argument_group("what to check")
-    sel.add_argument("--glob", action="append", metavar="PATTERN", dest="globs",
-                     help="file name pattern of article files inside folders, repeatable "
-                          f"(default: {' '.join(D.globs)})")
-    sel.add_argument("--exclude", action="append", metavar="REGEX",
-                     help="skip URLs matching this regular expression, repeatable (reported as "
-                          "skipped/excluded)")
-    sel.add_argument("--no-images", dest="check_images", action="store_const", const=False,
-                     help="check images as plain links, without reading their pixel size")
-    sel.add_argument("--dimension-tolerance", metavar="N|N%",
-                     help="how far an image's real size may differ from the declared width/height, "
-                          "in pixels (2) or percent (1%%) (default: 0, exact)")
+    sel.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        dest="globs",
+        help="file name pattern of article files inside folders, repeatable "
+        f"(default: {' '.join(D.globs)})",
+    )
+    sel.add_argument(
+        "--exclude",
+        action="append",
+        metavar="REGEX",
+        help="skip URLs matching this regular expression, repeatable (reported as "
+        "skipped/excluded)",
+    )
+    sel.add_argument(
+        "--no-images",
+        dest="check_images",
+        action="store_const",
+        const=False,
+        help="check images as plain links, without reading their pixel size",
+    )
+    sel.add_argument(
+        "--dimension-tolerance",
+        metavar="N|N%",
+        help="how far an image's real size may differ from the declared width/height, "
+        "in pixels (2) or percent (1%%) (default: 0, exact)",
+    )
     net = p.add_argument_group("network and politeness")
-    net.add_argument("--concurrency", type=int, metavar="N",
-                     help=f"requests in flight at once, over all hosts (default: {D.concurrency})")
-    net.add_argument("--host-concurrency", type=int, metavar="N",
-                     help=f"requests in flight at once to one host (default: {D.host_concurrency})")
-    net.add_argument("--host-rate", type=float, metavar="R",
-                     help=f"requests per second to one host (default: {D.host_rate:g})")
-    net.add_argument("--timeout", type=float, metavar="SECONDS",
-                     help=f"time limit for one request (default: {D.timeout:g})")
-    net.add_argument("--retries", type=int, metavar="N",
-                     help="extra attempts after a transient failure: timeouts, connection errors, "
-                          f"429, 502, 503, 504 (default: {D.retries})")
-    net.add_argument("--max-redirects", type=int, metavar="N",
-                     help=f"redirects to follow before giving up (default: {D.max_redirects})")
-    net.add_argument("--retry-after-cap", type=float, metavar="SECONDS",
-                     help="longest Retry-After we wait for; beyond it the link is reported "
-                          f"rate_limited (default: {D.retry_after_cap:g})")
-    net.add_argument("--image-max-bytes", type=int, metavar="BYTES",
-                     help="most bytes read from one image to find its size "
-                          f"(default: {D.image_max_bytes})")
-    net.add_argument("--max-time", type=float, metavar="SECONDS",
-                     help="stop checking after this long and report what was checked "
-                          "(default: 0, no limit)")
-    net.add_argument("--user-agent", metavar="TEXT",
-                     help=f"User-Agent header (default: {D.user_agent})")
-    net.add_argument("--header", action="append", metavar="'NAME: VALUE'", dest="header_list",
-                     help="extra request header for every host, repeatable")
-    p.add_argument("--config", metavar="FILE",
-                   help="read settings from this TOML file (default: ./linkcheck.toml, or "
-                        "[tool.linkcheck] in ./pyproject.toml, if present)")
+    net.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help=f"requests in flight at once, over all hosts (default: {D.concurrency})",
+    )
+    net.add_argument(
+        "--host-concurrency",
+        type=int,
+        metavar="N",
+        help=f"requests in flight at once to one host (default: {D.host_concurrency})",
+    )
+    net.add_argument(
+        "--host-rate",
+        type=float,
+        metavar="R",
+        help=f"requests per second to one host (default: {D.host_rate:g})",
+    )
+    net.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"time limit for one request (default: {D.timeout:g})",
+    )
+    net.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        help="extra attempts after a transient failure: timeouts, connection errors, "
+        f"429, 502, 503, 504 (default: {D.retries})",
+    )
+    net.add_argument(
+        "--max-redirects",
+        type=int,
+        metavar="N",
+        help=f"redirects to follow before giving up (default: {D.max_redirects})",
+    )
+    net.add_argument(
+        "--retry-after-cap",
+        type=float,
+        metavar="SECONDS",
+        help="longest Retry-After we wait for; beyond it the link is reported "
+        f"rate_limited (default: {D.retry_after_cap:g})",
+    )
+    net.add_argument(
+        "--image-max-bytes",
+        type=int,
+        metavar="BYTES",
+        help=f"most bytes read from one image to find its size (default: {D.image_max_bytes})",
+    )
+    net.add_argument(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="stop checking after this long and report what was checked (default: 0, no limit)",
+    )
+    net.add_argument(
+        "--user-agent", metavar="TEXT", help=f"User-Agent header (default: {D.user_agent})"
+    )
+    net.add_argument(
+        "--header",
+        action="append",
+        metavar="'NAME: VALUE'",
+        dest="header_list",
+        help="extra request header for every host, repeatable",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from this TOML file (default: ./linkcheck.toml, or "
+        "[tool.linkcheck] in ./pyproject.toml, if present)",
+    )
     return parser
 
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
     keys = (
-        "concurrency", "host_concurrency", "host_rate", "timeout", "retries", "max_redirects",
-        "retry_after_cap", "image_max_bytes", "max_time", "user_agent", "exclude", "globs",
-        "check_images", "dimension_tolerance",
+        "concurrency",
+        "host_concurrency",
+        "host_rate",
+        "timeout",
+        "retries",
+        "max_redirects",
+        "retry_after_cap",
+        "image_max_bytes",
+        "max_time",
+        "user_agent",
+        "exclude",
+        "globs",
+        "check_images",
+        "dimension_tolerance",
     )
     flags = {k: getattr(args, k) for k in keys}
     if args.header_list:
@@ -151,8 +238,10 @@ class _ProgressLine:
         if p.phase == "reading":
             line = f"reading files… {p.files}"
         else:
-            line = (f"checked {p.checked}/{p.links_total} links · {p.broken} broken · "
-                    f"{p.warnings} warnings")
+            line = (
+                f"checked {p.checked}/{p.links_total} links · {p.broken} broken · "
+                f"{p.warnings} warnings"
+            )
         self.stream.write("\r\x1b[2K" + line)
         self.stream.flush()
         self.shown = True
@@ -183,7 +272,9 @@ async def _run_with_signals(paths: Sequence[str], config: Config, progress: Any)
         tg.start_soon(watch_signals)
         try:
             result.append(await run(paths, config, on_progress=progress, cancel_scope=scope))
-        except InputError as exc:  # raised in the group it would arrive wrapped in an ExceptionGroup
+        except (
+            InputError
+        ) as exc:  # raised in the group it would arrive wrapped in an ExceptionGroup
             failed.append(exc)
         tg.cancel_scope.cancel()
     if failed:
@@ -239,7 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             human.write(f"settings from: {used}\n")
         human.flush()
     if report.run.interrupted:
-        print("linkcheck: the run was interrupted; the report lists unchecked links as "
-              "skipped/not_checked", file=err)
+        print(
+            "linkcheck: the run was interrupted; the report lists unchecked links as "
+            "skipped/not_checked",
+            file=err,
+        )
         return EXIT_ERROR
     return report.exit_code

@@ -1,4 +1,4 @@
-"""Configuration: defaults < linkcheck.toml / [tool.linkcheck] in pyproject.toml < command-line flags.
+"""Configuration: defaults < linkcheck.toml / [tool.linkcheck] in pyproject.toml < flags.
 
 The result is one frozen `Config`. Every problem with a setting raises `ConfigError` with a message
 that names the setting, the file and what was expected; the CLI turns it into exit code 2.
@@ -71,7 +71,7 @@ class Config:
     hosts: Mapping[str, HostOverride] = field(default_factory=dict)
 
     def host_override(self, host: str) -> HostOverride:
-        """Override for a host ("example.com" also matches "example.com:8080" and "www.example.com")."""
+        """Override for a host: "example.com" also matches "example.com:8080" and subdomains."""
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         for key in (host, name):
             if key in self.hosts:
@@ -115,7 +115,8 @@ def parse_tolerance(text: str) -> Tolerance:
         value = float(number)
     except ValueError:
         raise ConfigError(
-            f"dimension tolerance {text!r} is not a number: use pixels like 2 or a percentage like 1%"
+            f"dimension tolerance {text!r} is not a number: "
+            "use pixels like 2 or a percentage like 1%"
         ) from None
     if not math.isfinite(value) or value < 0:
         raise ConfigError(f"dimension tolerance {text!r} must be zero or more")
@@ -129,7 +130,9 @@ def _positive(name: str, value: Any, kind: type, *, allow_zero: bool = False) ->
         raise ConfigError(f"{name} must be a whole number, got {value!r}")
     value = kind(value)
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ConfigError(f"{name} must be {'zero or more' if allow_zero else 'more than zero'}, got {value!r}")
+        raise ConfigError(
+            f"{name} must be {'zero or more' if allow_zero else 'more than zero'}, got {value!r}"
+        )
     return value
 
 
@@ -169,7 +172,9 @@ def _check_regexes(patterns: tuple[str, ...]) -> None:
         try:
             re.compile(p)
         except re.error as exc:
-            raise ConfigError(f"exclude pattern {p!r} is not a valid regular expression: {exc}") from None
+            raise ConfigError(
+                f"exclude pattern {p!r} is not a valid regular expression: {exc}"
+            ) from None
 
 
 def _host_override(host: str, table: Any, where: str) -> HostOverride:

@@ -19,6 +19,7 @@ import httpx
 from linkcheck.config import Config
 from linkcheck.models import ErrorKind
 
+
 def make_client(config: Config) -> httpx.AsyncClient:
     """One client for the whole run: pooled connections, timeouts, an honest User-Agent."""
     timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout, pool=None)
@@ -84,7 +85,7 @@ class Exchange:
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Retry-After as seconds from now: a delta-seconds integer or an HTTP-date. None if absent/bad."""
+    """Retry-After in seconds from now (delta-seconds or an HTTP-date); None if absent or bad."""
     if not value:
         return None
     value = value.strip()
@@ -190,7 +191,9 @@ async def exchange(
             return await _exchange(client, method, url, headers, sink, max_body, timeout, start)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a value; cancellation is BaseException
         kind, detail = map_error(exc)
-        return Exchange(method, url, None, (), None, kind, detail, time.monotonic() - start, read, None)
+        return Exchange(
+            method, url, None, (), None, kind, detail, time.monotonic() - start, read, None
+        )
 
 
 async def _exchange(
@@ -217,10 +220,16 @@ async def _exchange(
         location = str(response.next_request.url) if response.next_request else None
         if BAD_LOCATION in response.headers:
             return Exchange(
-                method, url, response.status_code, tuple(response.headers.items()), None,
+                method,
+                url,
+                response.status_code,
+                tuple(response.headers.items()),
+                None,
                 ErrorKind.INVALID_URL,
                 f"redirect Location is not a valid URL: {response.headers[BAD_LOCATION]!r}",
-                time.monotonic() - start, 0, None,
+                time.monotonic() - start,
+                0,
+                None,
             )
         feeding = sink is not None and method != "HEAD" and 200 <= response.status_code < 300
         if feeding or _cheap_to_finish(response, method, 0):

@@ -30,24 +30,61 @@ from linkcheck.models import ImageProbe, Reason
 _FAR = 16 * 1024  # a needed offset this far past the stream is worth a ranged request
 _HEAD = 32  # bytes needed to recognise every supported signature
 _SIZE_PART = {
-    "jpeg": "the frame header", "png": "the IHDR chunk", "gif": "the screen descriptor",
-    "webp": "the VP8 header", "avif": "the meta box", "heic": "the meta box",
-    "bmp": "the DIB header", "tiff": "the IFD", "ico": "the icon directory",
+    "jpeg": "the frame header",
+    "png": "the IHDR chunk",
+    "gif": "the screen descriptor",
+    "webp": "the VP8 header",
+    "avif": "the meta box",
+    "heic": "the meta box",
+    "bmp": "the DIB header",
+    "tiff": "the IFD",
+    "ico": "the icon directory",
     "svg": "the end of the <svg> start tag",
 }
 _AVIF_BRANDS = {b"avif", b"avis"}
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _BMP_DIB_SIZES = {12, 16, 40, 52, 56, 64, 108, 124}
 _OTHER_BINARY = {
-    b"%PDF": "PDF document", b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip data",
+    b"%PDF": "PDF document",
+    b"PK\x03\x04": "ZIP archive",
+    b"\x1f\x8b": "gzip data",
     b"\x00\x00\x00\x0cjP  ": "JPEG 2000 image (not supported by browsers)",
 }
 _HTML_TAGS = {
-    "html", "head", "body", "title", "meta", "link", "script", "style", "div", "p", "span", "a",
-    "h1", "h2", "h3", "table", "form", "br", "pre", "center", "iframe", "noscript", "main",
+    "html",
+    "head",
+    "body",
+    "title",
+    "meta",
+    "link",
+    "script",
+    "style",
+    "div",
+    "p",
+    "span",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "table",
+    "form",
+    "br",
+    "pre",
+    "center",
+    "iframe",
+    "noscript",
+    "main",
 }
-_UNITS = {"": 1.0, "px": 1.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6,
-          "pt": 96 / 72, "pc": 16.0}
+_UNITS = {
+    "": 1.0,
+    "px": 1.0,
+    "in": 96.0,
+    "cm": 96 / 2.54,
+    "mm": 96 / 25.4,
+    "q": 96 / 101.6,
+    "pt": 96 / 72,
+    "pc": 16.0,
+}
 _LENGTH = re.compile(r"\s*\+?(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)\s*([a-z%]*)\s*$", re.I)
 _TAG = re.compile(r"""<([\w:.-]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>""")
 _ATTR = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -90,15 +127,15 @@ class _Store:
         if i and runs[i - 1][0] + len(runs[i - 1][1]) >= offset:  # overlaps/extends run i - 1
             i -= 1
             start, buf = runs[i]
-            buf.extend(data[start + len(buf) - offset:])
+            buf.extend(data[start + len(buf) - offset :])
         else:
             start, buf = offset, bytearray(data)
             runs.insert(i, (start, buf))
         j = i + 1
         while j < len(runs) and runs[j][0] <= start + len(buf):  # absorb the runs it reaches
-            buf.extend(runs[j][1][start + len(buf) - runs[j][0]:])
+            buf.extend(runs[j][1][start + len(buf) - runs[j][0] :])
             j += 1
-        del runs[i + 1:j]
+        del runs[i + 1 : j]
 
     def contiguous(self, offset: int) -> int:
         """End of the run holding `offset` (== offset when that byte is missing)."""
@@ -114,7 +151,7 @@ class _Store:
             return None
         i = bisect_right(self.runs, offset, key=lambda r: r[0]) - 1
         start, run = self.runs[i]
-        return bytes(run[offset - start:offset - start + size])
+        return bytes(run[offset - start : offset - start + size])
 
     def prune(self, keep: list[tuple[int, int]], start: int) -> None:
         """Drop bytes the parser neither read nor still needs (those before `start`).
@@ -131,9 +168,9 @@ class _Store:
                     continue
                 if runs and runs[-1][0] + len(runs[-1][1]) >= lo:
                     last_start, last = runs[-1]
-                    last.extend(run[last_start + len(last) - run_start:hi - run_start])
+                    last.extend(run[last_start + len(last) - run_start : hi - run_start])
                 else:
-                    runs.append((lo, bytearray(run[lo - run_start:hi - run_start])))
+                    runs.append((lo, bytearray(run[lo - run_start : hi - run_start])))
         self.runs = runs
 
 
@@ -243,7 +280,7 @@ def _iso(r: _Reader) -> _Size:
     so every rotated file fails, and it falls back to Exif orientation, which browsers ignore.)"""
     ftyp_end = struct.unpack(">I", r.read_at(0, 4))[0]
     brands = r.read_at(8, max(0, ftyp_end - 8))
-    brands = {brands[i:i + 4] for i in range(0, len(brands) - 3, 4) if i != 4}
+    brands = {brands[i : i + 4] for i in range(0, len(brands) - 3, 4) if i != 4}
     r.fmt = "avif" if brands & _AVIF_BRANDS else "heic" if brands & _HEIC_BRANDS else None
     if r.fmt is None:
         names = ", ".join(sorted(b.decode("latin-1") for b in brands))
@@ -263,10 +300,13 @@ def _iso(r: _Reader) -> _Size:
                 version, wide, pos = data[0], data[3] & 1, 8
                 for _ in range(int.from_bytes(data[4:8])):
                     id_size = 2 if version == 0 else 4
-                    item, count = int.from_bytes(data[pos:pos + id_size]), data[pos + id_size]
+                    item, count = int.from_bytes(data[pos : pos + id_size]), data[pos + id_size]
                     pos += id_size + 1
-                    indexes = [int.from_bytes(data[pos + i * (1 + wide):pos + (i + 1) * (1 + wide)])
-                               & (0x7FFF if wide else 0x7F) for i in range(count)]
+                    indexes = [
+                        int.from_bytes(data[pos + i * (1 + wide) : pos + (i + 1) * (1 + wide)])
+                        & (0x7FFF if wide else 0x7F)
+                        for i in range(count)
+                    ]
                     assoc[item] = indexes
                     pos += count * (1 + wide)
     width = height = None
@@ -294,8 +334,12 @@ def _length(value: str | None) -> tuple[float | None, str]:
 
 def _svg_size(attrs: dict[str, str]) -> _Size:
     (width, why_w), (height, why_h) = _length(attrs.get("width")), _length(attrs.get("height"))
-    box = [float(v) for v in re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?",
-                                         attrs.get("viewBox", ""), re.I)]
+    box = [
+        float(v)
+        for v in re.findall(
+            r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", attrs.get("viewBox", ""), re.I
+        )
+    ]
     ratio = box[2] / box[3] if len(box) == 4 and box[2] > 0 and box[3] > 0 else None
     notes = [why for why in (why_w, why_h) if why]
     if width is None and height is None:
@@ -310,8 +354,11 @@ def _svg_size(attrs: dict[str, str]) -> _Size:
             notes.append("SVG size partly derived from the viewBox aspect ratio")
         else:
             notes.append("SVG declares only one of width/height")
-    return _Size(None if width is None else int(width + 0.5),
-                 None if height is None else int(height + 0.5), detail="; ".join(notes))
+    return _Size(
+        None if width is None else int(width + 0.5),
+        None if height is None else int(height + 0.5),
+        detail="; ".join(notes),
+    )
 
 
 def _text(r: _Reader) -> _Size:
@@ -328,8 +375,12 @@ def _text(r: _Reader) -> _Size:
     probe = text[:512]
     if "\x00" in probe or sum(c < " " and c not in "\t\n\r\f" for c in probe) > len(probe) // 20:
         kind = next((v for k, v in _OTHER_BINARY.items() if data.startswith(k)), None)
-        raise _Verdict(Reason.NOT_AN_IMAGE, (kind or "unrecognised binary data") + ", not an image"
-                       + ("" if kind else f" (starts with {data[:8].hex(' ')})"))
+        raise _Verdict(
+            Reason.NOT_AN_IMAGE,
+            (kind or "unrecognised binary data")
+            + ", not an image"
+            + ("" if kind else f" (starts with {data[:8].hex(' ')})"),
+        )
     pos = len(text) - len(text.lstrip())
     if pos == len(text):
         raise more if not at_eof else _Verdict(Reason.NOT_AN_IMAGE, "blank text, not an image")
@@ -356,7 +407,7 @@ def _text(r: _Reader) -> _Size:
         if close < 0:
             raise more if not at_eof else _unreadable("truncated XML prolog, no root element")
         pos = close + skip
-    root = re.match(r"<([\w:.-]+)", text[pos:pos + 256])
+    root = re.match(r"<([\w:.-]+)", text[pos : pos + 256])
     if root is None or (root.end() == len(text) - pos and not at_eof):
         if pos + 1 < len(text) or at_eof:
             raise _Verdict(Reason.NOT_AN_IMAGE, "markup without a root element, not an image")
@@ -371,8 +422,10 @@ def _text(r: _Reader) -> _Size:
     if not tag:
         r.hit_eof = at_eof
         raise more if not at_eof else ValueError("<svg> start tag malformed or cut short")
-    attrs = {m.group(1).rpartition(":")[2]: m.group(2) if m.group(2) is not None else m.group(3)
-             for m in _ATTR.finditer(tag.group(2))}
+    attrs = {
+        m.group(1).rpartition(":")[2]: m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _ATTR.finditer(tag.group(2))
+    }
     return _svg_size(attrs)
 
 
@@ -491,8 +544,11 @@ class ImageProber:
         except Exception as exc:  # imagesize's ValueError/struct.error and anything else
             self._fmt = r.fmt
             name = (r.fmt or "image").upper()
-            detail = (f"truncated: {name} ended before {_SIZE_PART.get(r.fmt or '', 'its size')}"
-                      if r.hit_eof else f"invalid {name} header: {exc}")
+            detail = (
+                f"truncated: {name} ended before {_SIZE_PART.get(r.fmt or '', 'its size')}"
+                if r.hit_eof
+                else f"invalid {name} header: {exc}"
+            )
             self._done = self._probe(Reason.IMAGE_UNREADABLE, detail)
         finally:
             self._work, self._read_at_try = r.calls, self._read
@@ -506,9 +562,15 @@ class ImageProber:
         if size.rotation not in (None, 1) and not size.exif:
             detail = "displayed rotated by the HEIF irot property"
         return ImageProbe(
-            fmt, size.width, size.height,
-            size.height if swap else size.width, size.width if swap else size.height,
-            self._read, None, detail, size.rotation if size.exif else None,
+            fmt,
+            size.width,
+            size.height,
+            size.height if swap else size.width,
+            size.width if swap else size.height,
+            self._read,
+            None,
+            detail,
+            size.rotation if size.exif else None,
         )
 
 

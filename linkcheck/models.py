@@ -59,7 +59,9 @@ class ErrorKind(StrEnum):
     CONNECT = "connect"
     TLS = "tls"
     TIMEOUT = "timeout"
-    CONNECT_TIMEOUT = "connect_timeout"  # no connection within the connect timeout (blackholed host)
+    CONNECT_TIMEOUT = (
+        "connect_timeout"  # no connection within the connect timeout (blackholed host)
+    )
     PROTOCOL = "protocol"
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
@@ -76,7 +78,9 @@ class ProblemReason(StrEnum):
     NOT_A_MAPPING = "not_a_mapping"
     WRONG_TYPE = "wrong_type"  # a known field has the wrong type (e.g. images is a string)
     TOO_LARGE = "too_large"
-    INVALID_DECLARED_SIZE = "invalid_declared_size"  # image width/height missing, zero, negative, NaN
+    INVALID_DECLARED_SIZE = (
+        "invalid_declared_size"  # image width/height missing, zero, negative, NaN
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,5 +267,5 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0: no broken links; 1: broken links found. (2 is decided by the CLI before a report exists.)"""
+        """0: no broken links; 1: broken links found. (The CLI decides 2 itself.)"""
         return 1 if any(r.outcome is Outcome.BROKEN for r in self.results) else 0

@@ -64,7 +64,9 @@ class Collected:
     problems: list[ArticleProblem]
 
 
-def collect_links(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Collected:
+def collect_links(
+    paths: Sequence[str], config: Config, progress: Progress | None = None
+) -> Collected:
     """Read every article and gather its links, deduplicated. Raises sources.InputError for a
     path that does not exist; every per-file problem becomes an ArticleProblem."""
     collector = LinkCollector(exclude=[re.compile(p) for p in config.exclude])
@@ -84,7 +86,11 @@ def collect_links(paths: Sequence[str], config: Config, progress: Progress | Non
         base = base_for(article)
         for raw in raw_links:
             collector.add(raw, base)
-            if raw.kind is LinkKind.IMAGE and raw.declared is not None and raw.source.field != "body":
+            if (
+                raw.kind is LinkKind.IMAGE
+                and raw.declared is not None
+                and raw.source.field != "body"
+            ):
                 _, _, why = declared_size_problem(raw.declared.width, raw.declared.height)
                 if why:
                     problems.append(
@@ -109,7 +115,11 @@ def skipped_results(skipped: Sequence[Skipped]) -> list[CheckResult]:
         occurrences = tuple(
             Occurrence(s.raw.text, s.raw.kind, s.raw.source, s.raw.declared) for s in items
         )
-        kind = LinkKind.IMAGE if any(o.kind is LinkKind.IMAGE for o in occurrences) else occurrences[0].kind
+        kind = (
+            LinkKind.IMAGE
+            if any(o.kind is LinkKind.IMAGE for o in occurrences)
+            else occurrences[0].kind
+        )
         out.append(
             CheckResult(
                 link=Link(url, kind, occurrences),

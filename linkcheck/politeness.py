@@ -45,8 +45,19 @@ class Permit:
 
 class HostState:
     __slots__ = (
-        "host", "limit", "interval", "in_flight", "next_start", "blocked_until",
-        "failures", "down", "down_detail", "head_ok", "stats", "changed", "latency",
+        "host",
+        "limit",
+        "interval",
+        "in_flight",
+        "next_start",
+        "blocked_until",
+        "failures",
+        "down",
+        "down_detail",
+        "head_ok",
+        "stats",
+        "changed",
+        "latency",
     )
 
     def __init__(self, host: str, limit: int, rate: float) -> None:

@@ -76,7 +76,7 @@ def test_exit_2_bad_config_file(
     tmp_path: Path, site: Site, library: LibraryFactory, run_cli: RunCli
 ) -> None:
     config = tmp_path / "bad.toml"
-    config.write_text('concurrency = 5\ntimeuot = 3\n', encoding="utf-8")
+    config.write_text("concurrency = 5\ntimeuot = 3\n", encoding="utf-8")
     r = run_cli(ok_library(library, site), "--config", config)
     assert r.code == 2
     assert "configuration error" in r.err and "'timeuot'" in r.err and str(config) in r.err
@@ -263,13 +263,33 @@ def test_python_m_linkcheck_subprocess(tmp_path: Path, site: Site, library: Libr
         [{"title": "a", "webUrl": "{s}/ok"}, {"title": "b", "webUrl": "{s}/status/404"}], s=site
     )
     report = tmp_path / "sub.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
-    ), "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
+        "NO_COLOR": "1",
+    }
     proc = subprocess.run(
-        [sys.executable, "-m", "linkcheck", "run", str(folder), "-o", str(report),
-         "--timeout", "2", "--retries", "0"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "linkcheck",
+            "run",
+            str(folder),
+            "-o",
+            str(report),
+            "--timeout",
+            "2",
+            "--retries",
+            "0",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -280,6 +300,11 @@ def test_python_m_linkcheck_subprocess(tmp_path: Path, site: Site, library: Libr
 
     version = subprocess.run(
         [sys.executable, "-m", "linkcheck", "--version"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert version.returncode == 0 and version.stdout.startswith("linkcheck ")

@@ -48,7 +48,10 @@ def test_ok_404_410_500(site: Site, library: LibraryFactory, run_cli: RunCli) ->
     for code in (404, 410):
         link = r.link(site.url(f"/status/{code}"))
         assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
-            "broken", "http_status", code, 1,
+            "broken",
+            "http_status",
+            code,
+            1,
         )
         # HEAD answered an error, so it was confirmed once with GET; never retried
         assert sorted(methods(site, f"/status/{code}")) == ["GET", "HEAD"]
@@ -73,7 +76,10 @@ def test_transient_5xx_retried_then_broken(
     assert r.code == 1
     link = r.link(site.url(f"/status/{code}"))
     assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
-        "broken", "http_status", code, 3,
+        "broken",
+        "http_status",
+        code,
+        3,
     )
     gets = site.requests(f"/status/{code}", "GET")
     assert len(gets) == 3  # one GET per attempt (each after a HEAD that also failed)
@@ -89,12 +95,16 @@ def test_flaky_503_recovers(site: Site, library: LibraryFactory, run_cli: RunCli
     one = r.link(site.url("/flaky/1/503"))
     assert (one["outcome"], one["http_status"], one["attempts"]) == ("ok", 200, 1)
     assert [(e.method, e.status) for e in site.requests("/flaky/1/503")] == [
-        ("HEAD", 503), ("GET", 200),
+        ("HEAD", 503),
+        ("GET", 200),
     ]
     # two 503s (HEAD and GET): a second attempt is needed, and it succeeds
     two = r.link(site.url("/flaky/2/503"))
     assert (two["outcome"], two["reason"], two["http_status"], two["attempts"]) == (
-        "ok", None, 200, 2,
+        "ok",
+        None,
+        200,
+        2,
     )
     assert [e.status for e in site.requests("/flaky/2/503")][:2] == [503, 503]
     assert site.requests("/flaky/2/503")[-1].status == 200
@@ -131,7 +141,9 @@ def test_redirect_loop_and_limits(site: Site, library: LibraryFactory, run_cli: 
     assert r.code == 1
     loop = r.link(site.url("/loop/a"))
     assert (loop["outcome"], loop["reason"], loop["http_status"]) == (
-        "broken", "redirect_loop", None,
+        "broken",
+        "redirect_loop",
+        None,
     )
     assert [h["url"] for h in loop["redirects"]] == [site.url("/loop/a"), site.url("/loop/b")]
     assert r.link(site.url("/loop/self"))["reason"] == "redirect_loop"
@@ -180,7 +192,10 @@ def test_head_mishandled_falls_back_to_get(
     assert r.code == 0
     link = r.link(site.url(path))
     assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
-        "ok", None, 200, 1,
+        "ok",
+        None,
+        200,
+        1,
     )
     assert methods(site, path) == ["HEAD", "GET"]
 
@@ -214,7 +229,10 @@ def test_hang_times_out(site: Site, library: LibraryFactory, run_cli: RunCli) ->
     assert r.code == 1
     link = r.link(site.url("/hang"))
     assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
-        "broken", "timeout", None, 1,
+        "broken",
+        "timeout",
+        None,
+        1,
     )
     assert r.report["run"]["duration_s"] < 5
 
@@ -232,7 +250,9 @@ def test_broken_connections_are_protocol_errors(
         return
     assert r.code == 1
     assert (link["outcome"], link["reason"], link["http_status"]) == (
-        "broken", "protocol_error", None,
+        "broken",
+        "protocol_error",
+        None,
     )
     assert link["attempts"] == 2  # a broken connection is transient: retried once
     assert link["detail"]
@@ -245,7 +265,10 @@ def test_connection_refused(library: LibraryFactory, run_cli: RunCli) -> None:
     assert r.code == 1
     link = r.link(f"http://{host}:{port}/x")
     assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
-        "broken", "connect", None, 2,
+        "broken",
+        "connect",
+        None,
+        2,
     )
 
 
@@ -264,11 +287,16 @@ def test_blocked_and_rate_limited_are_warnings(
     for code in (401, 403, 999):
         link = r.link(site.url(f"/status/{code}"))
         assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
-            "warning", "blocked", code, 1,
+            "warning",
+            "blocked",
+            code,
+            1,
         )
     limited = r.link(site.url("/status/429"))
     assert (limited["outcome"], limited["reason"], limited["http_status"]) == (
-        "warning", "rate_limited", 429,
+        "warning",
+        "rate_limited",
+        429,
     )
     assert limited["attempts"] == 2
     assert len(site.requests("/status/429")) == 2  # 429 is not confirmed with GET, only retried
@@ -298,11 +326,18 @@ def test_skipped_and_invalid_urls(site: Site, library: LibraryFactory, run_cli: 
     r = run_cli(folder, "--exclude", "/excluded/")
     assert r.code == 1  # invalid URLs are broken
     by_text = {src["text"]: lk for lk in r.links for src in lk["sources"]}
-    for text in ("mailto:desk@example.com", "tel:+15551234567", "javascript:alert(1)",
-                 "data:image/png;base64,iVBORw0KGgo="):
+    for text in (
+        "mailto:desk@example.com",
+        "tel:+15551234567",
+        "javascript:alert(1)",
+        "data:image/png;base64,iVBORw0KGgo=",
+    ):
         link = by_text[text]
         assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
-            "skipped", "unsupported_scheme", None, 0,
+            "skipped",
+            "unsupported_scheme",
+            None,
+            0,
         ), text
     assert by_text["data:image/png;base64,iVBORw0KGgo="]["kind"] == "image"
     excluded = r.link(site.url("/excluded/page"))
@@ -311,7 +346,9 @@ def test_skipped_and_invalid_urls(site: Site, library: LibraryFactory, run_cli: 
     for text in ("http://exa mple.com/page", "http://127.0.0.1:99999/page"):
         link = by_text[text]
         assert (link["outcome"], link["reason"], link["http_status"]) == (
-            "broken", "invalid_url", None,
+            "broken",
+            "invalid_url",
+            None,
         ), text
         assert only(link["sources"])["field"] == "webUrl"
     assert r.link(site.url("/ok"))["outcome"] == "ok"

@@ -30,7 +30,9 @@ def test_declared_sizes_per_source(site: Site, library: LibraryFactory, run_cli:
 
     jpeg = r.link(site.url("/files/jpeg_baseline_pil.jpg"))
     assert (jpeg["kind"], jpeg["outcome"], jpeg["reason"]) == (
-        "image", "broken", "image_dimension_mismatch",
+        "image",
+        "broken",
+        "image_dimension_mismatch",
     )
     assert jpeg["http_status"] == 206 and jpeg["attempts"] == 1
     assert jpeg["image"]["format"] == "jpeg"
@@ -45,7 +47,9 @@ def test_declared_sizes_per_source(site: Site, library: LibraryFactory, run_cli:
 
     png = r.link(site.url("/files/png_pil.png"))
     assert (png["outcome"], png["reason"], png["image"]["format"]) == (
-        "broken", "image_dimension_mismatch", "png",
+        "broken",
+        "image_dimension_mismatch",
+        "png",
     )
     png_by_file = {Path(s["file"]).name: s for s in png["sources"]}
     assert png_by_file["png-right.md"]["matches"] is True
@@ -77,7 +81,9 @@ def test_not_an_image_and_orientation(site: Site, library: LibraryFactory, run_c
     assert r.code == 1
     html = r.link(site.url("/html-as-image"))
     assert (html["outcome"], html["reason"], html["http_status"]) == (
-        "broken", "not_an_image", 200,
+        "broken",
+        "not_an_image",
+        200,
     )
     assert only(html["sources"])["matches"] is None
 

@@ -293,13 +293,42 @@ def test_files_chunked_delay_and_put_file(files_site: Site, client: httpx.Client
 # ---------------------------------------------------------------- concurrency & rate
 
 
+def gate(site: Site, path: str = "/gate") -> threading.Event:
+    """A route whose requests are held until the returned event is set (10 s at most)."""
+    release = threading.Event()
+
+    def held(req: Request) -> Response:
+        release.wait(10)
+        return Response.html()
+
+    site.route(path, held)
+    return release
+
+
+def run_held(site: Site, n: int, arrived: Callable[[], bool]) -> list[Any]:
+    """n concurrent GET /gate; release them once `arrived()` holds (deterministic overlap)."""
+    release = gate(site)
+    box: list[list[Any]] = []
+    runner = threading.Thread(
+        target=lambda: box.append(run_threads(n, lambda i: get_status(site.url("/gate"))))
+    )
+    runner.start()
+    deadline = time.monotonic() + 10
+    while not arrived() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    runner.join(20)
+    return box[0]
+
+
 def test_in_flight_counts_concurrent_requests(site: Site) -> None:
-    results = run_threads(6, lambda i: get_status(site.url("/slow?delay=0.5")))
+    results = run_held(site, 6, lambda: len(site.log) >= 6)
     assert results == [200] * 6
     assert site.max_in_flight() == 6
     assert sorted(e.in_flight for e in site.log) == [1, 2, 3, 4, 5, 6]
     assert len(site.connection_ids()) == 6
-    assert site.in_flight == 0
+    site.wait_idle(2)
+    assert site.in_flight == 0 and all(e.end is not None for e in site.log)
 
 
 def test_sequential_requests_have_in_flight_one(site: Site, client: httpx.Client) -> None:
@@ -342,7 +371,7 @@ def test_rate_limit_not_triggered_below(client: httpx.Client) -> None:
 
 def test_max_concurrency(client: httpx.Client) -> None:
     with Site(max_concurrency=2) as s:
-        results = run_threads(5, lambda i: get_status(s.url("/slow?delay=0.5")))
+        results = run_held(s, 5, lambda: len(s.log) >= 5)
         assert sorted(results) == [200, 200, 503, 503, 503]
         assert s.count_503 == 3
 

@@ -22,8 +22,12 @@ def status(code: int, **kw: object) -> HttpOutcome:
 
 
 def error(kind: ErrorKind) -> HttpOutcome:
-    return HttpOutcome(status=None, final_url="http://example.test/", error_kind=kind,
-                       error_detail=f"{kind} happened")
+    return HttpOutcome(
+        status=None,
+        final_url="http://example.test/",
+        error_kind=kind,
+        error_detail=f"{kind} happened",
+    )
 
 
 @pytest.mark.parametrize(

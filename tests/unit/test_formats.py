@@ -700,7 +700,10 @@ def test_text_verbose_lists_warnings() -> None:
 def test_text_verbose_lists_host_statistics() -> None:
     out = render_summary(sample_report(), verbose=True)
     assert "Hosts (2):" in out
-    assert "z.example: 3 requests, 1 retries, max 2 in flight, waited 1.2 s — 1 x 429, slowed to 0.5/s" in out
+    assert (
+        "z.example: 3 requests, 1 retries, max 2 in flight, waited 1.2 s — 1 x 429, slowed to 0.5/s"
+        in out
+    )
     assert "down.example: 0 requests" in out and "down (dns)" in out
     assert "Hosts (" not in render_summary(sample_report())
 

@@ -11,8 +11,22 @@ PACKAGE = Path(__file__).resolve().parents[2] / "linkcheck"
 
 # Earlier stages first. A module may import only modules listed before it.
 ORDER = [
-    "models", "config", "sources", "extract", "normalize", "classify", "politeness", "http",
-    "images", "check", "scheduler", "report", "formats", "schema", "pipeline", "cli",
+    "models",
+    "config",
+    "sources",
+    "extract",
+    "normalize",
+    "classify",
+    "politeness",
+    "http",
+    "images",
+    "check",
+    "scheduler",
+    "report",
+    "formats",
+    "schema",
+    "pipeline",
+    "cli",
 ]
 
 
