@@ -479,7 +479,31 @@ class _RequestHandler(BaseHTTPRequestHandler):
 # --------------------------------------------------------------------------------------------
 
 
-class Site:
+class _Address:
+    """URL helpers shared by everything that listens on ``bind_host`` and ``port``."""
+
+    bind_host: str
+
+    @property
+    def port(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def host(self) -> str:
+        """``"127.0.0.1:PORT"``: the URL authority."""
+        return f"{self.bind_host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """``"http://127.0.0.1:PORT"`` (no trailing slash)."""
+        return f"http://{self.host}"
+
+    def url(self, path: str = "/") -> str:
+        """``site.url("/ok")`` -> ``"http://127.0.0.1:PORT/ok"`` (a leading ``/`` is added)."""
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+
+class Site(_Address):
     """One real HTTP/1.1 server on ``host`` (a loopback address) and an ephemeral port.
 
     Use as a context manager, or call :meth:`start` / :meth:`stop`. See the module docstring
@@ -576,19 +600,6 @@ class Site:
             raise RuntimeError("site not started")
         return int(self._server.server_address[1])
 
-    @property
-    def host(self) -> str:
-        """``"127.0.0.1:PORT"``: the URL authority."""
-        return f"{self.bind_host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """``"http://127.0.0.1:PORT"`` (no trailing slash)."""
-        return f"http://{self.host}"
-
-    def url(self, path: str = "/") -> str:
-        """``site.url("/ok")`` -> ``"http://127.0.0.1:PORT/ok"`` (a leading ``/`` is added)."""
-        return self.base_url + (path if path.startswith("/") else "/" + path)
 
     def __str__(self) -> str:
         return self.base_url if self.running else f"<Site {self.bind_host} (stopped)>"
@@ -1076,7 +1087,7 @@ def _drain_request(conn: socket.socket, timeout: float = 0.5) -> None:
             data += chunk
 
 
-class CountingRefuser:
+class CountingRefuser(_Address):
     """A "down" host whose connection attempts can be counted (``.count``).
 
     It listens, accepts each connection, counts it and then, per ``mode``:
@@ -1162,16 +1173,6 @@ class CountingRefuser:
             raise RuntimeError("refuser not started")
         return int(self._sock.getsockname()[1])
 
-    @property
-    def host(self) -> str:
-        return f"{self.bind_host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}"
-
-    def url(self, path: str = "/") -> str:
-        return self.base_url + (path if path.startswith("/") else "/" + path)
 
 
 # --------------------------------------------------------------------------------------------
