@@ -68,6 +68,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": LINKIFY}).enable("table")
     if LINKIFY:
         md.enable("linkify")
+        assert md.linkify is not None
         md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]  # keep as written
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # javascript: etc. too

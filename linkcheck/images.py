@@ -279,8 +279,8 @@ def _iso(r: _Reader) -> _Size:
     """AVIF/HEIC: the primary item's ispe and irot. (imagesize 2.0.1 reads irot as a FullBox,
     so every rotated file fails, and it falls back to Exif orientation, which browsers ignore.)"""
     ftyp_end = struct.unpack(">I", r.read_at(0, 4))[0]
-    brands = r.read_at(8, max(0, ftyp_end - 8))
-    brands = {brands[i : i + 4] for i in range(0, len(brands) - 3, 4) if i != 4}
+    listed = r.read_at(8, max(0, ftyp_end - 8))
+    brands = {listed[i : i + 4] for i in range(0, len(listed) - 3, 4) if i != 4}
     r.fmt = "avif" if brands & _AVIF_BRANDS else "heic" if brands & _HEIC_BRANDS else None
     if r.fmt is None:
         names = ", ".join(sorted(b.decode("latin-1") for b in brands))
@@ -350,7 +350,10 @@ def _svg_size(attrs: dict[str, str]) -> _Size:
         width, height = box[2], box[3]
     elif width is None or height is None:
         if ratio is not None:
-            width, height = (width, width / ratio) if height is None else (height * ratio, height)
+            if height is None and width is not None:
+                height = width / ratio
+            elif width is None and height is not None:
+                width = height * ratio
             notes.append("SVG size partly derived from the viewBox aspect ratio")
         else:
             notes.append("SVG declares only one of width/height")

@@ -183,7 +183,7 @@ class LinkCollector:
         # the same spelling recurs across a library (related articles, shared images): normalise
         # each (text, base) once; Skipped results carry their source, so they are not cached
         key = (raw.text, base if raw.source.field == "body" else None)
-        result = self._seen.get(key)
+        result: str | Skipped | None = self._seen.get(key)
         if result is None:
             result = normalize(raw, base=base)
             if isinstance(result, str):

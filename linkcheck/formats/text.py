@@ -116,7 +116,8 @@ def _size(width: object, height: object) -> str:
 
 
 def _mismatch_text(result: CheckResult, occurrence: Occurrence, verdict: SizeVerdict) -> str:
-    declared_w, declared_h = verdict.declared_width, verdict.declared_height
+    declared_w: object = verdict.declared_width
+    declared_h: object = verdict.declared_height
     if declared_w is None and declared_h is None and occurrence.declared is not None:
         declared_w, declared_h = occurrence.declared.width, occurrence.declared.height
     probe = result.image
@@ -163,7 +164,9 @@ def _listed_occurrences(result: CheckResult) -> list[tuple[Occurrence, SizeVerdi
     whose declared size is wrong (the others are fine), otherwise all of them."""
     pairs = [(o, verdict_at(result, i)) for i, o in enumerate(result.link.occurrences)]
     if enum_value(result.reason) == Reason.IMAGE_DIMENSION_MISMATCH.value:
-        wrong = [(o, v) for o, v in pairs if v is not None and v.matches is False]
+        wrong: list[tuple[Occurrence, SizeVerdict | None]] = [
+            (o, v) for o, v in pairs if v is not None and v.matches is False
+        ]
         if wrong:
             return wrong
     return pairs
