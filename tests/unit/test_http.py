@@ -1,0 +1,97 @@
+"""http.py's pure parts: the one place httpx exceptions become ErrorKinds, and Retry-After."""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+import ssl
+
+import httpx
+import pytest
+
+from linkcheck.http import map_error, parse_retry_after
+from linkcheck.models import ErrorKind
+
+
+def chained(outer: BaseException, cause: BaseException) -> BaseException:
+    """An exception raised `from` another, the way httpx wraps httpcore and socket errors."""
+    try:
+        try:
+            raise cause
+        except BaseException as exc:
+            raise outer from exc
+    except BaseException as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (httpx.ConnectTimeout("timed out"), ErrorKind.CONNECT_TIMEOUT),
+        (httpx.ReadTimeout("timed out"), ErrorKind.TIMEOUT),
+        (httpx.WriteTimeout("timed out"), ErrorKind.TIMEOUT),
+        (httpx.PoolTimeout("timed out"), ErrorKind.TIMEOUT),
+        (TimeoutError(), ErrorKind.TIMEOUT),
+        (httpx.ConnectError("refused"), ErrorKind.CONNECT),
+        (
+            chained(
+                httpx.ConnectError("[Errno -2] Name or service not known"),
+                socket.gaierror(-2, "Name or service not known"),
+            ),
+            ErrorKind.DNS,
+        ),
+        (
+            chained(
+                httpx.ConnectError("certificate verify failed"),
+                ssl.SSLCertVerificationError(1, "certificate verify failed"),
+            ),
+            ErrorKind.TLS,
+        ),
+        (httpx.RemoteProtocolError("Server disconnected"), ErrorKind.PROTOCOL),
+        (httpx.ReadError("Connection reset by peer"), ErrorKind.PROTOCOL),
+        (httpx.WriteError("Broken pipe"), ErrorKind.PROTOCOL),
+        (
+            httpx.UnsupportedProtocol("Request URL has an unsupported protocol"),
+            ErrorKind.INVALID_URL,
+        ),
+        (httpx.InvalidURL("Invalid port"), ErrorKind.INVALID_URL),
+        (ssl.SSLError(1, "wrong version number"), ErrorKind.TLS),
+        (httpx.ProxyError("proxy"), ErrorKind.CONNECT),
+        (ValueError("something odd"), ErrorKind.PROTOCOL),
+    ],
+)
+def test_map_error_on_types(exc: BaseException, kind: ErrorKind) -> None:
+    got, detail = map_error(exc)
+    assert got is kind
+    assert detail  # always a human-readable explanation
+
+
+def test_map_error_never_reads_message_text() -> None:
+    # the message says "timed out" and "certificate", the type says connection refused
+    got, _ = map_error(httpx.ConnectError("timed out: certificate verify failed"))
+    assert got is ErrorKind.CONNECT
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("120", 120.0),
+        (" 5 ", 5.0),
+        ("0", 0.0),
+        ("soon", None),
+        ("-3", None),
+        ("1.5", None),
+    ],
+)
+def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value) == expected
+
+
+def test_retry_after_http_date() -> None:
+    now = 1_800_000_000.0
+    later = email.utils.formatdate(now + 30, usegmt=True)
+    assert parse_retry_after(later, now=now) == pytest.approx(30.0)
+    earlier = email.utils.formatdate(now - 30, usegmt=True)
+    assert parse_retry_after(earlier, now=now) == 0.0  # a date in the past: no wait
