@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import anyio
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 from tenacity.wait import wait_exponential, wait_random
@@ -29,7 +28,7 @@ from linkcheck.models import (
     Reason,
     SizeVerdict,
 )
-from linkcheck.politeness import HostDown, Permit, Politeness
+from linkcheck.politeness import HostDown, Permit, Politeness, pause
 
 # Image ranges. The header of an ordinary web image (PNG, GIF, WebP, AVIF, a JPEG with EXIF and an
 # ICC profile) lies in its first 1-4 KiB, so 8 KiB resolves nearly all in one request; a JPEG
@@ -168,7 +167,7 @@ async def _fetch_with_retries(link: Link, ctx: CheckContext, permit: Permit | No
         retry=retry_if_result(_should_retry(config)),
         retry_error_callback=last_result,
         before_sleep=before_sleep,
-        sleep=anyio.sleep,
+        sleep=pause,  # back-off waits give the global slot to hosts with work ready
         reraise=True,
     )
     tries = 0

@@ -13,7 +13,10 @@ requests in any one-second window.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol
 
 import anyio
 
@@ -26,6 +29,28 @@ MIN_RATE = 0.2  # adaptive back-off never slows a host below one request per 5 s
 # any one-second window.
 SPACING_MARGIN = 1.02
 DOWN_KINDS = frozenset({ErrorKind.DNS, ErrorKind.CONNECT, ErrorKind.TLS, ErrorKind.CONNECT_TIMEOUT})
+
+
+class Slot(Protocol):
+    """A worker's share of the global concurrency. `released()` gives it back for the duration
+    of a wait (Retry-After, rate spacing, retry back-off) and takes it back afterwards, so a
+    waiting worker never keeps a slot from hosts that have work ready."""
+
+    def released(self) -> AbstractAsyncContextManager[None]: ...
+
+
+# The slot of the worker running in this task (set by the scheduler; None outside one).
+current_slot: ContextVar[Slot | None] = ContextVar("linkcheck_slot", default=None)
+
+
+async def pause(seconds: float) -> None:
+    """Sleep (a retry back-off) without holding the worker's global slot."""
+    slot = current_slot.get()
+    if slot is None:
+        await anyio.sleep(seconds)
+        return
+    async with slot.released():
+        await anyio.sleep(seconds)
 
 
 class HostDown(Exception):
@@ -129,8 +154,32 @@ class Politeness:
         return None
 
     async def acquire(self, host: str) -> Permit:
-        """Wait until `host` may receive one more request. Raises HostDown."""
+        """Wait until `host` may receive one more request. Raises HostDown.
+
+        A long wait happens without holding the worker's global slot (see `Slot`): first wait
+        for the host to be ready with the slot given back, then take slot and permit together."""
         st = self.state(host)
+        now = anyio.current_time()
+        slot = current_slot.get()
+        if slot is not None and st.down is None and st.ready_at(now) > now:
+            began = now
+            async with slot.released():
+                await self._wait_ready(st)
+            st.stats.waited_s += anyio.current_time() - began
+        return await self._acquire(st)
+
+    async def _wait_ready(self, st: HostState) -> None:
+        while st.down is None:
+            now = anyio.current_time()
+            ready = st.ready_at(now)
+            if ready <= now:
+                return
+            event = st.changed
+            with anyio.move_on_after(ready - now):  # inf at the concurrency cap: until a release
+                await event.wait()
+
+    async def _acquire(self, st: HostState) -> Permit:
+        host = st.host
         began = anyio.current_time()
         while True:
             self.check_down(host)

@@ -14,14 +14,15 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 
 import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectSendStream
 
 from linkcheck.models import CheckResult, Link
-from linkcheck.politeness import Permit, Politeness
+from linkcheck.politeness import Permit, Politeness, current_slot
 
 Checker = Callable[[Link, Permit | None], Awaitable[CheckResult]]
 
@@ -54,7 +55,9 @@ class _Dispatcher:
         self.parked: set[str] = set()
         for host in self.queues:
             self._push_ready(host)
-        self.running = 0
+        self.running = 0  # workers holding a global slot
+        self.alive = 0  # worker tasks, including those waiting without a slot
+        self.returning = 0  # waiting workers that want their slot back (they go first)
         self.wake = anyio.Event()
 
     def _poke(self) -> None:
@@ -108,9 +111,13 @@ class _Dispatcher:
         self, tg: TaskGroup, check: Checker, send: MemoryObjectSendStream[CheckResult]
     ) -> None:
         self.gate.on_change = self._poke
-        while self.queues or self.running:
+        while self.queues or self.alive:
             timeout: float | None = None
-            if self.running < self.concurrency:
+            # a worker waiting without its slot still counts towards a hard cap on live tasks
+            if (
+                self.running + self.returning < self.concurrency
+                and self.alive < 2 * self.concurrency
+            ):
                 now = anyio.current_time()
                 picked = self._next_ready(now)
                 if isinstance(picked, tuple):
@@ -121,6 +128,7 @@ class _Dispatcher:
                     else:
                         self._place(host, now)
                     self.running += 1
+                    self.alive += 1
                     tg.start_soon(self._work, check, link, permit, send)
                     continue
                 timeout = None if picked is None else max(0.0, picked - now)
@@ -135,12 +143,42 @@ class _Dispatcher:
         permit: Permit | None,
         send: MemoryObjectSendStream[CheckResult],
     ) -> None:
+        slot = _WorkerSlot(self)
+        current_slot.set(slot)
         try:
             result = await check(link, permit)
             await send.send(result)
         finally:
-            self.running -= 1
+            if slot.held:
+                self.running -= 1
+            self.alive -= 1
             self._poke()
+
+
+class _WorkerSlot:
+    """One worker's global slot; `released()` lends it out for the length of a wait."""
+
+    def __init__(self, dispatcher: _Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.held = True
+
+    @asynccontextmanager
+    async def released(self) -> AsyncIterator[None]:
+        d = self.dispatcher
+        self.held = False
+        d.running -= 1
+        d._poke()
+        try:
+            yield
+        finally:
+            d.returning += 1
+            try:
+                while d.running >= d.concurrency:
+                    await d.wake.wait()
+            finally:
+                d.returning -= 1
+            d.running += 1
+            self.held = True
 
 
 async def run_checks(

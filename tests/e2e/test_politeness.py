@@ -154,3 +154,21 @@ def test_a_waiting_host_does_not_idle_the_others(tmp_path, sites, library):
     assert resumed_at - blocked_at >= 2.0 - 0.05
     # all of host b's work was done while host a was paused by Retry-After
     assert len(b.log) == 10 and all(e.start < resumed_at for e in b.log)
+
+
+def test_a_worker_waiting_on_retry_after_lends_its_slot(tmp_path, sites, library):
+    a, b = sites(2)
+    urls = [a.url("/flaky/1/429?retry_after=2")] + [
+        b.url(f"/slow?delay=0.2&n={i}") for i in range(8)
+    ]
+    folder = library(articles(urls))
+    code, report = run_cli(
+        tmp_path, folder, "--concurrency", "2", "--host-concurrency", "2", "--host-rate", "50"
+    )
+    assert code == 0
+    assert links_by_url(report)[urls[0]]["attempts"] == 2
+    blocked_at = a.requests()[0].end
+    resumed_at = a.requests()[1].start
+    during = [e for e in b.log if blocked_at <= e.start < resumed_at]
+    # while host a's worker waits out Retry-After, both global slots serve host b
+    assert max(e.in_flight for e in during) == 2
