@@ -50,6 +50,13 @@ _OTHER_BINARY = {
     b"\x1f\x8b": "gzip data",
     b"\x00\x00\x00\x0cjP  ": "JPEG 2000 image (not supported by browsers)",
 }
+# Real images whose size this prober cannot read: reported as unreadable, never "not an image".
+_UNREAD_IMAGES = {
+    b"\xff\x0a": "JPEG XL image",
+    b"\x00\x00\x00\x0cJXL \r\n\x87\n": "JPEG XL image",
+    b"8BPS": "Photoshop document",
+    b"qoif": "QOI image",
+}
 _HTML_TAGS = {
     "html",
     "head",
@@ -377,6 +384,9 @@ def _text(r: _Reader) -> _Size:
         text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     probe = text[:512]
     if "\x00" in probe or sum(c < " " and c not in "\t\n\r\f" for c in probe) > len(probe) // 20:
+        image = next((v for k, v in _UNREAD_IMAGES.items() if data.startswith(k)), None)
+        if image:
+            raise _Verdict(Reason.IMAGE_UNREADABLE, f"{image}: linkcheck cannot read its size")
         kind = next((v for k, v in _OTHER_BINARY.items() if data.startswith(k)), None)
         raise _Verdict(
             Reason.NOT_AN_IMAGE,

@@ -319,3 +319,19 @@ def test_imagesize_gaps_are_real() -> None:
     assert imagesize.get_info(io.BytesIO(data("svg_viewbox_only.svg")))[:2] == (7, 9)
     with pytest.raises(ValueError):
         imagesize.get_info(io.BytesIO(data("svg_preamble.svg")))
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (b"\xff\x0a\xfa\x7f\x01\x90\x08" + bytes(200), "JPEG XL image"),
+        (b"\x00\x00\x00\x0cJXL \r\n\x87\n" + bytes(200), "JPEG XL image"),
+        (b"8BPS\x00\x01" + bytes(200), "Photoshop document"),
+    ],
+)
+def test_real_images_whose_size_we_cannot_read_are_unreadable_not_non_images(
+    body: bytes, name: str
+) -> None:
+    probe = probe_bytes(body)
+    assert probe.error is Reason.IMAGE_UNREADABLE
+    assert probe.detail == f"{name}: linkcheck cannot read its size"
