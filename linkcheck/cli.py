@@ -331,8 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         human.flush()
     if report.run.interrupted:
         print(
-            "linkcheck: the run was interrupted; the report lists unchecked links as "
-            "skipped/not_checked",
+            "linkcheck: the run was interrupted before it finished; the report covers what was "
+            "done (links not checked are listed as skipped/not_checked)",
             file=err,
         )
         return EXIT_ERROR

@@ -62,20 +62,33 @@ class Collected:
     links: list[Link]
     skipped: list[Skipped]
     problems: list[ArticleProblem]
+    complete: bool = True
 
 
 def collect_links(
-    paths: Sequence[str], config: Config, progress: Progress | None = None
+    paths: Sequence[str],
+    config: Config,
+    progress: Progress | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> Collected:
     """Read every article and gather its links, deduplicated. Raises sources.InputError for a
-    path that does not exist; every per-file problem becomes an ArticleProblem."""
+    path that does not exist; every per-file problem becomes an ArticleProblem. `on_progress`
+    hears about every 100th file (reading a large library takes minutes); when `stop()` turns
+    true, reading ends early and what was read so far is returned (`Collected.complete` false)."""
     collector = LinkCollector(exclude=[re.compile(p) for p in config.exclude])
     problems: list[ArticleProblem] = []
     files = articles = 0
+    complete = True
     for path in discover(paths, config.globs):
+        if stop():
+            complete = False
+            break
         files += 1
         if progress is not None:
             progress.files = files
+            if on_progress is not None and files % 100 == 0:
+                on_progress(progress)
         article = read_article(path)
         if isinstance(article, ArticleProblem):
             problems.append(article)
@@ -102,7 +115,7 @@ def collect_links(
                             line=raw.source.line,
                         )
                     )
-    return Collected(files, articles, collector.links(), collector.skipped(), problems)
+    return Collected(files, articles, collector.links(), collector.skipped(), problems, complete)
 
 
 def skipped_results(skipped: Sequence[Skipped]) -> list[CheckResult]:
@@ -148,7 +161,19 @@ async def run(
     from outside (signals) to stop checking early; the report is still complete."""
     started_at, t0 = _now(), time.monotonic()
     progress = Progress()
-    collected = collect_links(paths, config, progress)
+    scope = cancel_scope or anyio.CancelScope()
+    if config.max_time:
+        scope.deadline = min(scope.deadline, anyio.current_time() + config.max_time)
+    read_until = t0 + config.max_time if config.max_time else float("inf")
+
+    def stop_reading() -> bool:
+        return scope.cancel_called or time.monotonic() > read_until
+
+    # Reading runs in a worker thread so signals are still handled while a large library is
+    # read; it stops at the next file once the run is cancelled.
+    collected = await anyio.to_thread.run_sync(
+        lambda: collect_links(paths, config, progress, on_progress, stop_reading)
+    )
     results: list[CheckResult] = skipped_results(collected.skipped)
     progress.links_total = len(collected.links)
     progress.phase = "checking"
@@ -169,9 +194,6 @@ async def run(
         if on_progress:
             on_progress(progress)
 
-    scope = cancel_scope or anyio.CancelScope()
-    if config.max_time:
-        scope.deadline = min(scope.deadline, anyio.current_time() + config.max_time)
     async with make_client(config) as client:
         ctx = CheckContext(client=client, config=config, gate=gate)
         with scope:
@@ -183,7 +205,7 @@ async def run(
                 host_of=host_of,
                 concurrency=config.concurrency,
             )
-    interrupted = scope.cancelled_caught or scope.cancel_called
+    interrupted = scope.cancelled_caught or scope.cancel_called or not collected.complete
     if interrupted:
         why = "the run was stopped (signal or --max-time) before this link was checked"
         for link in collected.links:

@@ -84,3 +84,35 @@ def test_sigterm_writes_a_partial_report(tmp_path, site, library):
     assert outcomes[site.url("/ok")] == "ok"
     assert sum(1 for v in outcomes.values() if v == "skipped") == 4
     assert b"interrupted" in stderr
+
+
+def test_sigterm_while_reading_a_large_library_stops_promptly(tmp_path, site):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    text = (REPO / "fixtures" / "content" / "000_d93f22ead1913f7b.txt").read_text()
+    text = text.replace("https://", site.url("/") + "x/")  # all links on the local site
+    for i in range(4000):
+        (folder / f"{i:05d}.txt").write_text(text)
+    out = tmp_path / "report.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "linkcheck", "run", str(folder), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        time.sleep(1.5)  # interpreter start-up, then well into reading 4,000 files
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 2, stderr.decode()
+    report = json.loads(out.read_text())
+    validate_report(report)
+    assert report["run"]["interrupted"] is True
+    assert 0 < report["summary"]["files"] < 4000
+    assert not site.log, "no link is requested once the run was stopped while reading"
