@@ -142,13 +142,13 @@ def _should_retry(config: Config):  # type: ignore[no-untyped-def]
 
 async def _fetch_with_retries(link: Link, ctx: CheckContext, permit: Permit | None) -> HttpOutcome:
     config = ctx.config
-    spent = 0.0
-    first_permit = [permit]
+    spent, tries = 0.0, 0
 
     async def attempt() -> HttpOutcome:
-        nonlocal spent
-        p, first_permit[0] = first_permit[0], None
-        out = await _attempt(link, ctx, p)
+        nonlocal spent, tries, permit
+        tries += 1
+        reserved, permit = permit, None  # the scheduler's permit serves the first attempt only
+        out = await _attempt(link, ctx, reserved)
         spent += out.elapsed
         return out
 
@@ -170,14 +170,7 @@ async def _fetch_with_retries(link: Link, ctx: CheckContext, permit: Permit | No
         sleep=pause,  # back-off waits give the global slot to hosts with work ready
         reraise=True,
     )
-    tries = 0
-
-    async def counted() -> HttpOutcome:
-        nonlocal tries
-        tries += 1
-        return await attempt()
-
-    outcome: HttpOutcome = await retrying(counted)
+    outcome: HttpOutcome = await retrying(attempt)
     return _replace(outcome, attempts=tries, elapsed=spent)
 
 
