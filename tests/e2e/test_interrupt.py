@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from e2ekit import validate_report
 
@@ -41,69 +43,21 @@ def test_max_time_reports_unchecked_links(tmp_path, site, library, capsys):
     assert "interrupted" in err and "Traceback" not in err
 
 
-def test_sigterm_writes_a_partial_report(tmp_path, site, library):
-    urls = [site.url("/ok")] + [site.url(f"/hang?n={i}") for i in range(4)]
-    folder = library(articles(urls))
+def run_and_terminate(
+    tmp_path: Path, folder: Path, *flags: str, when: Callable[[], None]
+) -> tuple[int, bytes, dict[str, Any]]:
+    """Run the real command in a subprocess, send SIGTERM once `when()` returns, and return
+    (exit code, stderr, the validated report)."""
     out = tmp_path / "report.json"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "linkcheck",
-            "run",
-            str(folder),
-            "-o",
-            str(out),
-            "--timeout",
-            "60",
-            "--host-concurrency",
-            "8",
-        ],
+        [sys.executable, "-m", "linkcheck", "run", str(folder), "-o", str(out), *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
         cwd=tmp_path,
     )
     try:
-        site.wait_for_requests(4, path="/hang", timeout=20)
-        site.wait_for_requests(1, path="/ok", timeout=20)
-        time.sleep(0.5)  # let the client record the /ok answer before it is stopped
-        proc.send_signal(signal.SIGTERM)
-        stdout, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 2, stderr.decode()
-    assert b"Traceback" not in stderr
-    report = json.loads(out.read_text())
-    validate_report(report)
-    assert report["run"]["interrupted"] is True
-    outcomes = {link["url"]: link["outcome"] for link in report["links"]}
-    assert outcomes[site.url("/ok")] == "ok"
-    assert sum(1 for v in outcomes.values() if v == "skipped") == 4
-    assert b"interrupted" in stderr
-
-
-def test_sigterm_while_reading_a_large_library_stops_promptly(tmp_path, site):
-    folder = tmp_path / "big"
-    folder.mkdir()
-    text = (REPO / "fixtures" / "content" / "000_d93f22ead1913f7b.txt").read_text()
-    text = text.replace("https://", site.url("/") + "x/")  # all links on the local site
-    for i in range(4000):
-        (folder / f"{i:05d}.txt").write_text(text)
-    out = tmp_path / "report.json"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "linkcheck", "run", str(folder), "-o", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
-        time.sleep(1.5)  # interpreter start-up, then well into reading 4,000 files
+        when()
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=30)
     finally:
@@ -111,8 +65,36 @@ def test_sigterm_while_reading_a_large_library_stops_promptly(tmp_path, site):
             proc.kill()
             proc.communicate()
     assert proc.returncode == 2, stderr.decode()
-    report = json.loads(out.read_text())
-    validate_report(report)
+    assert b"Traceback" not in stderr
+    assert b"interrupted" in stderr
+    report = validate_report(json.loads(out.read_text()))
     assert report["run"]["interrupted"] is True
-    assert 0 < report["summary"]["files"] < 4000
+    return proc.returncode, stderr, report
+
+
+def test_sigterm_writes_a_partial_report(tmp_path, site, library):
+    urls = [site.url("/ok")] + [site.url(f"/hang?n={i}") for i in range(4)]
+    folder = library(articles(urls))
+
+    def when() -> None:
+        site.wait_for_requests(4, path="/hang", timeout=20)
+        site.wait_for_requests(1, path="/ok", timeout=20)
+        time.sleep(0.5)  # let the client record the /ok answer before it is stopped
+
+    _, _, report = run_and_terminate(
+        tmp_path, folder, "--timeout", "60", "--host-concurrency", "8", when=when
+    )
+    outcomes = {link["url"]: link["outcome"] for link in report["links"]}
+    assert outcomes[site.url("/ok")] == "ok"
+    assert sum(1 for v in outcomes.values() if v == "skipped") == 4
+
+
+def test_sigterm_while_reading_a_large_library_stops_promptly(tmp_path, site):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    text = (REPO / "fixtures" / "content" / "000_d93f22ead1913f7b.txt").read_text()
+    for i in range(6000):  # distinct URLs, all on the local site: reading takes seconds
+        (folder / f"{i:05d}.txt").write_text(text.replace("https://", site.url(f"/{i}/")))
+    _, _, report = run_and_terminate(tmp_path, folder, when=lambda: time.sleep(2.0))
+    assert 0 < report["summary"]["files"] < 6000
     assert not site.log, "no link is requested once the run was stopped while reading"
