@@ -287,7 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed usage/help/version
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     if args.command != "run":
         parser.print_help(sys.stderr)
         return EXIT_ERROR

@@ -252,10 +252,16 @@ def test_readme_help_block_matches_cli_help(capsys: pytest.CaptureFixture[str]) 
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- help:start -->\n```\n(.*?)```\n<!-- help:end -->", readme, re.S)
     assert block is not None, "README.md has no help block"
-    with pytest.raises(SystemExit) as exc:
-        main(["run", "--help"])
-    assert exc.value.code == 0
+    assert main(["run", "--help"]) == 0
     assert capsys.readouterr().out == block.group(1)
+
+
+def test_main_returns_exit_codes_instead_of_raising(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert main(["run", "--timeout", "abc", "x"]) == 2
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "invalid float value: 'abc'" in err and "Traceback" not in err
 
 
 def test_python_m_linkcheck_subprocess(tmp_path: Path, site: Site, library: LibraryFactory) -> None:
