@@ -36,6 +36,9 @@ from linkcheck.politeness import HostDown, Permit, Politeness, pause
 FIRST_IMAGE_RANGE = 8 * 1024
 NEXT_IMAGE_RANGE = 56 * 1024
 JUMP_IMAGE_RANGE = 16 * 1024
+# Answers to a ranged GET that may just mean "this server mishandles Range": 416 for an empty
+# file, 400/405/501 from servers and WAFs that reject the header. Confirmed with a plain GET.
+RANGE_TROUBLE = frozenset({400, 405, 416, 501})
 # What a browser sends for <img>: CDNs that negotiate formats serve what a reader would get.
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 HEAD_TIMEOUT_SHARE = 0.5  # HEAD gets half the timeout: a server that hangs on HEAD still gets a GET
@@ -352,7 +355,7 @@ async def _probe_image(link: Link, ctx: CheckContext, permit: Permit | None) -> 
     sink = ImageSink(config.image_max_bytes)
     headers = {"Range": f"bytes=0-{first - 1}", "Accept": IMAGE_ACCEPT}
     out = await _walk(link.url, "GET", ctx, permit, headers=headers, sink=sink)
-    if out.status == 416:  # range not satisfiable (an empty file, or a server that dislikes ranges)
+    if out.status in RANGE_TROUBLE:  # the server mishandles Range: ask again without it
         sink.reset()
         out = await _walk(link.url, "GET", ctx, None, headers={"Accept": IMAGE_ACCEPT}, sink=sink)
     if out.error_kind is not None or out.status is None or not 200 <= out.status < 300:

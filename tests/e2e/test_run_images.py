@@ -149,3 +149,26 @@ def test_server_ignoring_range_reads_a_bounded_prefix(
     assert blob["image"]["bytes_read"] <= 262144 + 65536
     (blob_entry,) = site.requests("/files/blob.jpg")
     assert blob_entry.bytes_sent < 4 * 1024 * 1024
+
+
+def test_a_server_that_rejects_range_is_asked_again_without_it(
+    site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    png = (Path(__file__).resolve().parents[2] / "fixtures" / "images" / "png_pil.png").read_bytes()
+
+    def picky(req: Any) -> Any:
+        from sitekit import Response
+
+        if "range" in req.headers:  # a WAF rule or an old server: 400 on any Range header
+            return Response.text("Range not allowed\n", 400)
+        return Response(200, {"Content-Type": "image/png"}, png)
+
+    site.route("/picky.png", picky)
+    folder = library({"a.md": image_article("Picky", "{s}/picky.png", 64, 48)}, s=site)
+    r = run_cli(folder)
+    link = r.link(site.url("/picky.png"))
+    assert (link["outcome"], link["http_status"], link["image"]["format"]) == ("ok", 200, "png")
+    assert [e.headers.get("range") is not None for e in site.requests("/picky.png")] == [
+        True,
+        False,
+    ]
