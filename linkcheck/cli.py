@@ -20,6 +20,7 @@ from linkcheck import __version__
 from linkcheck.config import Config, ConfigError, build_config
 from linkcheck.formats import json as json_format
 from linkcheck.formats import text as text_format
+from linkcheck.models import Report
 from linkcheck.pipeline import Progress, run
 from linkcheck.sources import InputError
 
@@ -252,37 +253,71 @@ class _ProgressLine:
             self.stream.flush()
 
 
-async def _run_with_signals(paths: Sequence[str], config: Config, progress: Any) -> Any:
+async def _run_with_signals(paths: Sequence[str], config: Config, progress: Any) -> Report:
+    """Run; SIGINT/SIGTERM stop the checking and the partial report is still returned."""
     scope = anyio.CancelScope()
-    result: list[Any] = []
-    interrupted: list[int] = []
 
     async def watch_signals() -> None:
-        try:
-            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                async for signum in signals:
-                    interrupted.append(signum)
-                    scope.cancel()
-                    return
-        except (NotImplementedError, ValueError, RuntimeError):  # not the main thread, or Windows
-            await anyio.sleep_forever()
+        # The handlers are plain Python ones (`_note_signal`), installed for the whole of main():
+        # asyncio's own signal handling would put the defaults back when the loop closes, and a
+        # second, impatient SIGTERM would then kill the process before its report is written.
+        while not _signals_seen:
+            await anyio.sleep(0.1)
+        scope.cancel()
 
-    failed: list[InputError] = []
+    report: Report | None = None
+    error: InputError | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(watch_signals)
         try:
-            result.append(await run(paths, config, on_progress=progress, cancel_scope=scope))
-        except (
-            InputError
-        ) as exc:  # raised in the group it would arrive wrapped in an ExceptionGroup
-            failed.append(exc)
+            report = await run(paths, config, on_progress=progress, cancel_scope=scope)
+        except InputError as exc:  # re-raised outside, or it would come wrapped in a group
+            error = exc
         tg.cancel_scope.cancel()
-    if failed:
-        raise failed[0]
-    return result[0]
+    if error is not None:
+        raise error
+    assert report is not None
+    return report
+
+
+_signals_seen: list[int] = []
+
+
+def _note_signal(signum: int, frame: object) -> None:
+    """SIGINT/SIGTERM are only noted here: the run's watcher stops the checking within 0.1 s,
+    and the report is always written, whenever (and however often) a signal comes."""
+    _signals_seen.append(signum)
+
+
+def _note_signals() -> dict[int, Any]:
+    """Route SIGINT/SIGTERM to `_note_signal`; returns the handlers replaced ({} off the main
+    thread, where signals cannot be handled)."""
+    previous: dict[int, Any] = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, _note_signal)
+    except ValueError:
+        return {}
+    return previous
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _signals_seen.clear()
+    previous = _note_signals()
+    try:
+        code = _main(argv)
+    except KeyboardInterrupt:  # only if a handler was not ours: still no traceback
+        print("linkcheck: interrupted", file=sys.stderr)
+        code = EXIT_ERROR
+    for signum, handler in previous.items():
+        # After a stop signal, ignore impatient repeats: the report is written and we are about
+        # to exit, but Python's finalisation would put SIG_DFL back and a repeat would then
+        # turn exit code 2 into "killed by SIGTERM".
+        signal.signal(signum, signal.SIG_IGN if _signals_seen else handler)
+    return EXIT_ERROR if _signals_seen and code == EXIT_OK else code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     for stream in (sys.stdout, sys.stderr):  # never die on a terminal that cannot show "→"
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")

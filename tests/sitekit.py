@@ -600,7 +600,6 @@ class Site(_Address):
             raise RuntimeError("site not started")
         return int(self._server.server_address[1])
 
-
     def __str__(self) -> str:
         return self.base_url if self.running else f"<Site {self.bind_host} (stopped)>"
 
@@ -1172,7 +1171,6 @@ class CountingRefuser(_Address):
         if self._sock is None:
             raise RuntimeError("refuser not started")
         return int(self._sock.getsockname()[1])
-
 
 
 # --------------------------------------------------------------------------------------------

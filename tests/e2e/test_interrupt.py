@@ -44,10 +44,10 @@ def test_max_time_reports_unchecked_links(tmp_path, site, library, capsys):
 
 
 def run_and_terminate(
-    tmp_path: Path, folder: Path, *flags: str, when: Callable[[], None]
+    tmp_path: Path, folder: Path, *flags: str, when: Callable[[], None], signals: int = 1
 ) -> tuple[int, bytes, dict[str, Any]]:
-    """Run the real command in a subprocess, send SIGTERM once `when()` returns, and return
-    (exit code, stderr, the validated report)."""
+    """Run the real command in a subprocess, send SIGTERM `signals` times once `when()`
+    returns, and return (exit code, stderr, the validated report)."""
     out = tmp_path / "report.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "linkcheck", "run", str(folder), "-o", str(out), *flags],
@@ -58,7 +58,9 @@ def run_and_terminate(
     )
     try:
         when()
-        proc.send_signal(signal.SIGTERM)
+        for _ in range(signals):
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.05)
         _, stderr = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -82,8 +84,8 @@ def test_sigterm_writes_a_partial_report(tmp_path, site, library):
         time.sleep(0.5)  # let the client record the /ok answer before it is stopped
 
     _, _, report = run_and_terminate(
-        tmp_path, folder, "--timeout", "60", "--host-concurrency", "8", when=when
-    )
+        tmp_path, folder, "--timeout", "60", "--host-concurrency", "8", when=when, signals=2
+    )  # an impatient second signal must not cost the report
     outcomes = {link["url"]: link["outcome"] for link in report["links"]}
     assert outcomes[site.url("/ok")] == "ok"
     assert sum(1 for v in outcomes.values() if v == "skipped") == 4
