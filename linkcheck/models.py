@@ -147,11 +147,6 @@ class Link:
     kind: LinkKind
     occurrences: tuple[Occurrence, ...]
 
-    @property
-    def host(self) -> str:
-        rest = self.url.split("://", 1)[-1]
-        return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
-
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
