@@ -86,7 +86,8 @@ already be sending its next request (on another connection) a moment before: cal
 Dead hosts: :func:`unused_address` gives a loopback address/port where nothing listens (the
 client sees "connection refused", httpx.ConnectError, but nothing can count the attempts);
 :class:`CountingRefuser` listens and counts every accepted connection, then, per ``mode``,
-resets it (``"rst"``: ECONNRESET, httpx.ReadError or ConnectError depending on timing),
+resets it (``"rst"``: ECONNRESET; httpx.ReadError, ConnectError or, when the reset races the
+read, RemoteProtocolError),
 closes it after reading the request (``"close"``: httpx.RemoteProtocolError) or holds it
 silently until the client gives up (``"hold"``: httpx.ReadTimeout). In every mode the TCP
 handshake itself succeeds.
