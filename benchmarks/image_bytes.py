@@ -17,7 +17,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from linkcheck.images import ImageProber
+from linkcheck.images.prober import ImageProber
 
 CHUNK = 16 * 1024
 ROOT = Path(__file__).resolve().parents[1]

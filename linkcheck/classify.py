@@ -7,8 +7,17 @@
 
 from __future__ import annotations
 
-from linkcheck.config import Tolerance
-from linkcheck.models import ErrorKind, HttpOutcome, Outcome, Reason, SizeVerdict
+from linkcheck.config import Config, Tolerance
+from linkcheck.models import (
+    CheckResult,
+    ErrorKind,
+    HttpOutcome,
+    Link,
+    LinkKind,
+    Outcome,
+    Reason,
+    SizeVerdict,
+)
 
 # Statuses that usually mean "a bot wall is in the way", not "the page is gone": 401/403 from
 # WAFs and paywalls, 999 from LinkedIn, 451 from geo-blocking. The link may well be alive.
@@ -118,3 +127,59 @@ def size_verdict(
     matches = tolerance.allows(w, aw) and tolerance.allows(h, ah)
     aspect = aw > 0 and ah > 0 and abs(w / h - aw / ah) <= ASPECT_TOLERANCE * (aw / ah)
     return SizeVerdict(w, h, matches, aspect, None)
+
+
+def judge(link: Link, outcome: HttpOutcome, config: Config) -> CheckResult:
+    """Turn what happened on the wire into a verdict (pure)."""
+    result_outcome, reason, detail = classify(outcome)
+    verdicts: tuple[SizeVerdict | None, ...] = ()
+    probe = outcome.image
+    if link.kind is LinkKind.IMAGE and result_outcome is Outcome.OK and probe is not None:
+        if probe.error is not None:
+            result_outcome, reason, detail = Outcome.BROKEN, probe.error, probe.detail
+        else:
+            actual = None
+            if probe.displayed_width is not None and probe.displayed_height is not None:
+                actual = (probe.displayed_width, probe.displayed_height)
+            verdicts = tuple(
+                size_verdict(
+                    occ.declared.width, occ.declared.height, actual, config.dimension_tolerance
+                )
+                if occ.kind is LinkKind.IMAGE and occ.declared is not None
+                else None
+                for occ in link.occurrences
+            )
+            mismatched = [v for v in verdicts if v is not None and v.matches is False]
+            if mismatched:
+                result_outcome, reason = Outcome.BROKEN, Reason.IMAGE_DIMENSION_MISMATCH
+                detail = _mismatch_detail(mismatched, actual, config)
+            elif probe.detail:
+                detail = probe.detail
+    return CheckResult(
+        link=link,
+        outcome=result_outcome,
+        reason=reason,
+        http_status=outcome.status,
+        final_url=outcome.final_url,
+        redirects=outcome.redirects,
+        attempts=outcome.attempts,
+        elapsed=outcome.elapsed,
+        detail=detail,
+        image=probe,
+        verdicts=verdicts,
+    )
+
+
+def _mismatch_detail(
+    mismatched: list[SizeVerdict], actual: tuple[int, int] | None, config: Config
+) -> str:
+    v = mismatched[0]
+    aw, ah = actual or (0, 0)
+    kind = (
+        "same aspect ratio: a resized copy; update the declared size"
+        if v.aspect_ratio_matches
+        else "different aspect ratio: possibly a different image"
+    )
+    more = f" (+{len(mismatched) - 1} more occurrences)" if len(mismatched) > 1 else ""
+    tol = f", tolerance {config.dimension_tolerance}" if config.dimension_tolerance.value else ""
+    return f"declared {v.declared_width}x{v.declared_height}, actual {aw}x{ah} ({kind}{tol}){more}"

@@ -7,143 +7,23 @@ checked says so (`skipped` / `not_checked`) and `run.interrupted` is true.
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import anyio
 
 from linkcheck.check import CheckContext, check_link, host_of
-from linkcheck.classify import declared_size_problem
+from linkcheck.collect.library import Progress, ProgressCallback, collect_links
 from linkcheck.config import Config
-from linkcheck.extract import extract
-from linkcheck.http import make_client
-from linkcheck.models import (
-    ArticleProblem,
-    CheckResult,
-    Link,
-    LinkKind,
-    Occurrence,
-    Outcome,
-    ProblemReason,
-    Reason,
-    Report,
-    RunInfo,
-    Skipped,
-)
-from linkcheck.normalize import LinkCollector, base_for
-from linkcheck.politeness import Politeness
+from linkcheck.hosts.dispatch import run_checks
+from linkcheck.hosts.gate import Politeness
+from linkcheck.models import CheckResult, Outcome, Reason, Report, RunInfo
+from linkcheck.net.client import make_client
+from linkcheck.plan import plan
 from linkcheck.report import build_report
-from linkcheck.scheduler import run_checks
-from linkcheck.sources import discover, read_article
 
-
-@dataclass(slots=True)
-class Progress:
-    """Counters handed to the progress callback (mutated in place; read, don't keep)."""
-
-    files: int = 0
-    links_total: int = 0
-    checked: int = 0
-    broken: int = 0
-    warnings: int = 0
-    phase: str = "reading"
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-@dataclass(slots=True)
-class Collected:
-    files: int
-    articles: int
-    links: list[Link]
-    skipped: list[Skipped]
-    problems: list[ArticleProblem]
-    complete: bool = True
-
-
-def collect_links(
-    paths: Sequence[str],
-    config: Config,
-    progress: Progress | None = None,
-    on_progress: ProgressCallback | None = None,
-    stop: Callable[[], bool] = lambda: False,
-) -> Collected:
-    """Read every article and gather its links, deduplicated. Raises sources.InputError for a
-    path that does not exist; every per-file problem becomes an ArticleProblem. `on_progress`
-    hears about every 100th file (reading a large library takes minutes); when `stop()` turns
-    true, reading ends early and what was read so far is returned (`Collected.complete` false)."""
-    collector = LinkCollector(exclude=[re.compile(p) for p in config.exclude])
-    problems: list[ArticleProblem] = []
-    files = articles = 0
-    complete = True
-    for path in discover(paths, config.globs):
-        if stop():
-            complete = False
-            break
-        files += 1
-        if progress is not None:
-            progress.files = files
-            if on_progress is not None and files % 100 == 0:
-                on_progress(progress)
-        article = read_article(path)
-        if isinstance(article, ArticleProblem):
-            problems.append(article)
-            continue
-        articles += 1
-        raw_links, field_problems = extract(article)
-        problems.extend(field_problems)
-        base = base_for(article)
-        for raw in raw_links:
-            collector.add(raw, base)
-            if (
-                raw.kind is LinkKind.IMAGE
-                and raw.declared is not None
-                and raw.source.field != "body"
-            ):
-                _, _, why = declared_size_problem(raw.declared.width, raw.declared.height)
-                if why:
-                    problems.append(
-                        ArticleProblem(
-                            file=raw.source.file,
-                            reason=ProblemReason.INVALID_DECLARED_SIZE,
-                            message=f"declared image size unusable: {why} ({raw.text})",
-                            field=raw.source.field.removesuffix(".url"),
-                            line=raw.source.line,
-                        )
-                    )
-    return Collected(files, articles, collector.links(), collector.skipped(), problems, complete)
-
-
-def skipped_results(skipped: Sequence[Skipped]) -> list[CheckResult]:
-    """Links that are never requested, merged by URL like checked ones."""
-    groups: dict[tuple[str, Reason], list[Skipped]] = {}
-    for s in skipped:
-        groups.setdefault((s.url, s.reason), []).append(s)
-    out = []
-    for (url, reason), items in groups.items():
-        occurrences = tuple(
-            Occurrence(s.raw.text, s.raw.kind, s.raw.source, s.raw.declared) for s in items
-        )
-        kind = (
-            LinkKind.IMAGE
-            if any(o.kind is LinkKind.IMAGE for o in occurrences)
-            else occurrences[0].kind
-        )
-        out.append(
-            CheckResult(
-                link=Link(url, kind, occurrences),
-                outcome=items[0].outcome,
-                reason=reason,
-                http_status=None,
-                final_url=None,
-                detail=items[0].detail,
-            )
-        )
-    return out
+__all__ = ["Progress", "ProgressCallback", "collect_links", "run"]
 
 
 def _now() -> str:
@@ -174,8 +54,9 @@ async def run(
     collected = await anyio.to_thread.run_sync(
         lambda: collect_links(paths, config, progress, on_progress, stop_reading)
     )
-    results: list[CheckResult] = skipped_results(collected.skipped)
-    progress.links_total = len(collected.links)
+    work = plan(collected)
+    results: list[CheckResult] = list(work.settled)
+    progress.links_total = len(work.to_check)
     progress.phase = "checking"
     if on_progress:
         on_progress(progress)
@@ -198,7 +79,7 @@ async def run(
         ctx = CheckContext(client=client, config=config, gate=gate)
         with scope:
             await run_checks(
-                collected.links,
+                work.to_check,
                 lambda link, permit: check_link(link, ctx, permit),
                 on_result,
                 gate=gate,
@@ -208,7 +89,7 @@ async def run(
     interrupted = scope.cancelled_caught or scope.cancel_called or not collected.complete
     if interrupted:
         why = "the run was stopped (signal or --max-time) before this link was checked"
-        for link in collected.links:
+        for link in work.to_check:
             if link.url not in done:
                 results.append(
                     CheckResult(link, Outcome.SKIPPED, Reason.NOT_CHECKED, None, None, detail=why)

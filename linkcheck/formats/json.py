@@ -28,7 +28,7 @@ from linkcheck.models import (
     RunInfo,
     SizeVerdict,
 )
-from linkcheck.report import (
+from linkcheck.report.build import (
     enum_value,
     explain,
     image_matches,

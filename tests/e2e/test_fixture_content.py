@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from linkcheck.collect.extract import extract
+from linkcheck.collect.sources import discover, read_article
 from linkcheck.config import Config
-from linkcheck.extract import extract
 from linkcheck.models import Article, ArticleProblem
 from linkcheck.pipeline import collect_links
-from linkcheck.sources import discover, read_article
 
 CONTENT = Path(__file__).resolve().parents[2] / "fixtures" / "content"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.extract import LINKIFY, extract
+from linkcheck.collect.extract import LINKIFY, extract
+from linkcheck.collect.sources import read_article
 from linkcheck.models import Article, DeclaredSize, LinkKind, ProblemReason
-from linkcheck.sources import read_article
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "fixtures" / "content"

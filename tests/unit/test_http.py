@@ -9,8 +9,8 @@ import ssl
 import httpx
 import pytest
 
-from linkcheck.http import map_error, parse_retry_after
 from linkcheck.models import ErrorKind
+from linkcheck.net.exchange import map_error, parse_retry_after
 
 
 def chained(outer: BaseException, cause: BaseException) -> BaseException:

@@ -14,7 +14,7 @@ from pathlib import Path
 import imagesize
 import pytest
 
-from linkcheck.images import ImageProber, probe_bytes
+from linkcheck.images.prober import ImageProber, probe_bytes
 from linkcheck.models import ImageProbe, Reason
 
 HERE = Path(__file__).resolve().parents[2] / "fixtures" / "images"

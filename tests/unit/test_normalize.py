@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.extract import extract
+from linkcheck.collect.extract import extract
+from linkcheck.collect.normalize import LinkCollector, base_for, collect, normalize
+from linkcheck.collect.sources import discover, read_article
 from linkcheck.models import (
     Article,
     DeclaredSize,
@@ -18,8 +20,6 @@ from linkcheck.models import (
     Skipped,
     Source,
 )
-from linkcheck.normalize import LinkCollector, base_for, collect, normalize
-from linkcheck.sources import discover, read_article
 
 CONTENT = Path(__file__).resolve().parents[2] / "fixtures" / "content"
 

@@ -19,7 +19,7 @@ from linkcheck.models import (
     SizeVerdict,
     Source,
 )
-from linkcheck.report import (
+from linkcheck.report.build import (
     OUTCOMES,
     build_report,
     explain,

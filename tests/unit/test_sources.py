@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from linkcheck.collect.sources import InputError, discover, field_line, read_article
 from linkcheck.models import Article, ArticleProblem, ProblemReason
-from linkcheck.sources import InputError, discover, field_line, read_article
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "fixtures" / "content"

@@ -18,11 +18,11 @@ import anyio
 
 from linkcheck import __version__
 from linkcheck.config import Config, ConfigError, build_config
+from linkcheck.errors import InputError
 from linkcheck.formats import json as json_format
 from linkcheck.formats import text as text_format
 from linkcheck.models import Report
 from linkcheck.pipeline import Progress, run
-from linkcheck.sources import InputError
 
 EXIT_OK, EXIT_BROKEN, EXIT_ERROR = 0, 1, 2
 DEFAULT_OUTPUT = "linkcheck-report.json"

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import SafeLoader, YAMLHandler
 
+from linkcheck.errors import InputError
 from linkcheck.models import Article, ArticleProblem, ProblemReason
 
 __all__ = [
@@ -41,10 +42,6 @@ __all__ = [
 DEFAULT_GLOBS: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
 MAX_YAML_NODES = 100_000  # nodes after alias expansion; a real article has a few hundred
 _DELIMITER = re.compile(r"-{3,}[ \t]*")
-
-
-class InputError(Exception):
-    """A command-line input path cannot be used (the CLI exits with code 2)."""
 
 
 class FrontMatter(dict):  # type: ignore[type-arg]

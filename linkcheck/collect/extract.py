@@ -36,6 +36,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from linkcheck.collect.sources import field_line
 from linkcheck.models import (
     Article,
     ArticleProblem,
@@ -45,7 +46,6 @@ from linkcheck.models import (
     RawLink,
     Source,
 )
-from linkcheck.sources import field_line
 
 __all__ = ["extract", "LINKIFY"]
 

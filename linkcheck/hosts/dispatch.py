@@ -21,8 +21,8 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectSendStream
 
+from linkcheck.hosts.gate import Permit, Politeness, current_slot
 from linkcheck.models import CheckResult, Link
-from linkcheck.politeness import Permit, Politeness, current_slot
 
 Checker = Callable[[Link, Permit | None], Awaitable[CheckResult]]
 

@@ -15,14 +15,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from linkcheck import __version__
+from linkcheck.errors import ConfigError
 
 PROJECT_URL = "https://github.com/newsroom-tools/linkcheck"
 DEFAULT_USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL})"
 DEFAULT_GLOBS = ("*.md", "*.markdown", "*.txt")
-
-
-class ConfigError(Exception):
-    """A setting is invalid. The message is shown to the user as is."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Reading a library: sources (files, front matter) -> extract (raw links) -> normalize (links)."""

@@ -1,0 +1,162 @@
+"""Walk redirects ourselves, one hop at a time, every hop through its own host's gate.
+
+httpx is told never to follow redirects (`follow_redirects=False`): each hop is recorded and
+waits for a permit of the host it goes to, so a chain across hosts respects every host's limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from linkcheck.config import Config
+from linkcheck.hosts.gate import HostDown, Permit, Politeness
+from linkcheck.models import ErrorKind, Hop, HttpOutcome
+from linkcheck.net.exchange import Exchange, exchange
+
+HEAD_TIMEOUT_SHARE = 0.5  # HEAD gets half the timeout: a server that hangs on HEAD still gets a GET
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    client: httpx.AsyncClient
+    config: Config
+    gate: Politeness
+
+
+def host_of(url: str) -> str:
+    return httpx.URL(url).netloc.decode("ascii", "replace")
+
+
+class ResettableSink:
+    """A body sink that must forget what it saw when a redirect moves to another resource."""
+
+    def __call__(self, chunk: bytes) -> bool: ...  # pragma: no cover - protocol shape
+
+    def reset(self) -> None: ...  # pragma: no cover - protocol shape
+
+
+async def walk(
+    url: str,
+    method: str,
+    ctx: CheckContext,
+    permit: Permit | None,
+    *,
+    headers: dict[str, str] | None = None,
+    sink: ResettableSink | None = None,
+) -> HttpOutcome:
+    """Follow redirects ourselves, every hop through its host's politeness gate."""
+    config = ctx.config
+    hops: list[Hop] = []
+    seen: dict[str, int] = {url: 1}
+    elapsed = 0.0
+    while True:
+        host = host_of(url)
+        try:
+            if permit is None:
+                permit = await ctx.gate.acquire(host)
+        except HostDown as down:
+            return HttpOutcome(
+                None, url, tuple(hops), down.kind, down.detail, elapsed=elapsed, host_down=True
+            )
+        ex = await send_released(url, method, ctx, permit, headers, sink)
+        permit = None
+        elapsed += ex.elapsed
+        if ex.error_kind is not None or not ex.is_redirect:
+            return _outcome(ex, url, hops, elapsed)
+        assert ex.status is not None and ex.location is not None
+        hops.append(Hop(url, ex.status))
+        target = ex.location
+        if not target.startswith(("http://", "https://")):
+            return _fail(url, hops, elapsed, ErrorKind.INVALID_URL, f"redirects to {target!r}")
+        count = seen.get(target, 0) + 1
+        sets_cookie = any(k.lower() == "set-cookie" for k, _ in ex.headers)
+        if count > (2 if sets_cookie else 1):
+            return _fail(
+                url,
+                hops,
+                elapsed,
+                ErrorKind.REDIRECT_LOOP,
+                f"redirect loop: {target} was already visited in this chain",
+            )
+        if len(hops) > config.max_redirects:
+            return _fail(
+                url,
+                hops,
+                elapsed,
+                ErrorKind.TOO_MANY_REDIRECTS,
+                f"more than {config.max_redirects} redirects",
+            )
+        seen[target] = count
+        url = target
+        if sink is not None:
+            sink.reset()
+
+
+def _fail(url: str, hops: list[Hop], elapsed: float, kind: ErrorKind, detail: str) -> HttpOutcome:
+    return HttpOutcome(None, url, tuple(hops), kind, detail, elapsed=elapsed)
+
+
+def _outcome(ex: Exchange, url: str, hops: list[Hop], elapsed: float) -> HttpOutcome:
+    return HttpOutcome(
+        status=ex.status,
+        final_url=url,
+        redirects=tuple(hops),
+        error_kind=ex.error_kind,
+        error_detail=ex.error_detail,
+        elapsed=elapsed,
+        headers=ex.headers,
+        method=ex.method,
+        retry_after=ex.retry_after,
+        body_bytes=ex.body_bytes,
+    )
+
+
+async def send_released(
+    url: str,
+    method: str,
+    ctx: CheckContext,
+    permit: Permit,
+    headers: dict[str, str] | None,
+    sink: Callable[[bytes], bool] | None,
+) -> Exchange:
+    """One exchange under a permit; the permit is returned whatever happens (even cancellation)."""
+    ex: Exchange | None = None
+    try:
+        ex = await _send(url, method, ctx, headers, sink)
+    finally:
+        if ex is None:
+            ctx.gate.release(permit)
+        else:
+            ctx.gate.release(
+                permit,
+                status=ex.status,
+                error=ex.error_kind,
+                detail=ex.error_detail,
+                retry_after=ex.retry_after,
+            )
+    return ex
+
+
+async def _send(
+    url: str,
+    method: str,
+    ctx: CheckContext,
+    headers: dict[str, str] | None,
+    sink: Callable[[bytes], bool] | None,
+) -> Exchange:
+    host_headers = ctx.gate.headers_for(host_of(url))
+    if headers:
+        host_headers.update(headers)
+    timeout = ctx.config.timeout * (HEAD_TIMEOUT_SHARE if method == "HEAD" else 1.0)
+    return await exchange(
+        ctx.client,
+        method,
+        url,
+        headers=host_headers or None,
+        sink=sink,
+        max_body=ctx.config.image_max_bytes,
+        timeout=timeout,
+    )
