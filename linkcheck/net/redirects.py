@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
@@ -30,12 +31,12 @@ def host_of(url: str) -> str:
     return httpx.URL(url).netloc.decode("ascii", "replace")
 
 
-class ResettableSink:
+class ResettableSink(Protocol):
     """A body sink that must forget what it saw when a redirect moves to another resource."""
 
-    def __call__(self, chunk: bytes) -> bool: ...  # pragma: no cover - protocol shape
+    def __call__(self, chunk: bytes) -> bool: ...
 
-    def reset(self) -> None: ...  # pragma: no cover - protocol shape
+    def reset(self) -> None: ...
 
 
 async def walk(
