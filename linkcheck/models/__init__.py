@@ -7,7 +7,6 @@ from linkcheck.models.core import (
     DeclaredSize,
     ErrorKind,
     Hop,
-    HostStats,
     HttpOutcome,
     ImageProbe,
     Link,
@@ -23,6 +22,7 @@ from linkcheck.models.core import (
     Skipped,
     Source,
 )
+from linkcheck.models.hosts import HostStats
 
 __all__ = [
     "Article",

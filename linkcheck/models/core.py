@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from linkcheck.models.hosts import HostStats
+
 
 class LinkKind(StrEnum):
     PAGE = "page"  # webUrl
@@ -223,22 +225,6 @@ class CheckResult:
     detail: str = ""
     image: ImageProbe | None = None
     verdicts: tuple[SizeVerdict | None, ...] = ()  # parallel to link.occurrences (images only)
-
-
-@dataclass(slots=True)
-class HostStats:
-    """Per-host politeness statistics, reported in the run section (mutable while running)."""
-
-    host: str
-    requests: int = 0
-    retries: int = 0
-    responses_429: int = 0
-    waited_s: float = 0.0
-    max_in_flight: int = 0
-    rate_limit: float | None = None  # requests/s in force at the end of the run
-    slowed_down: bool = False  # adaptive back-off kicked in
-    marked_down: str | None = None  # error kind when the host was declared unreachable
-    short_circuited: int = 0  # URLs reported without a request because the host was down
 
 
 @dataclass(frozen=True, slots=True)
