@@ -66,6 +66,11 @@ class Config:
     globs: tuple[str, ...] = DEFAULT_GLOBS
     max_time: float = 0.0  # 0: no limit on the whole run
     hosts: Mapping[str, HostOverride] = field(default_factory=dict)
+    proxy: str | None = None  # every request through this proxy (overrides the environment)
+    ca_bundle: str | None = None  # PEM file of CAs to trust
+    use_env: bool = True  # honour HTTP(S)_PROXY / NO_PROXY / SSL_CERT_FILE
+    # Not a setting: the config file actually used (set by the loader), reported as run.config_file.
+    config_file: str | None = None
 
     def host_override(self, host: str) -> HostOverride:
         """Override for a host: "example.com" also matches "example.com:8080" and subdomains."""
@@ -84,6 +89,8 @@ class Config:
         """The options as they go into the report's run.options (JSON-safe)."""
         out: dict[str, Any] = {}
         for f in fields(self):
+            if f.name == "config_file":
+                continue
             value = getattr(self, f.name)
             if f.name == "hosts":
                 value = {
@@ -192,9 +199,23 @@ def _host_override(host: str, table: Any, where: str) -> HostOverride:
     )
 
 
+def _readable_file(name: str, value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: {name} must be a file path, got {value!r}")
+    path = os.path.expanduser(value)
+    if not os.path.isfile(path):
+        raise ConfigError(f"{where}: {name}: no such file: {path}")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{where}: {name}: cannot read {path}: {exc.strerror or exc}") from None
+    return path
+
+
 def values_from_mapping(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Validate a config table (file or flags) into Config field values. Keys may use - or _."""
-    known = {f.name for f in fields(Config)} | {"glob", "dimension-tolerance"}
+    known = {f.name for f in fields(Config)} - {"config_file"} | {"glob", "dimension-tolerance"}
     out: dict[str, Any] = {}
     for raw_key, value in data.items():
         key = raw_key.replace("-", "_")
@@ -213,10 +234,18 @@ def values_from_mapping(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where}: user_agent must be a non-empty string")
             out[key] = value
-        elif key == "check_images":
+        elif key in ("check_images", "use_env"):
             if not isinstance(value, bool):
-                raise ConfigError(f"{where}: check_images must be true or false")
+                raise ConfigError(f"{where}: {key} must be true or false")
             out[key] = value
+        elif key == "proxy":
+            if not isinstance(value, str) or "://" not in value:
+                raise ConfigError(
+                    f"{where}: proxy must be a URL like http://proxy.example:3128, got {value!r}"
+                )
+            out[key] = value
+        elif key == "ca_bundle":
+            out[key] = _readable_file("ca_bundle (--ca-bundle)", value, where)
         elif key == "headers":
             out[key] = _headers("headers", value)
         elif key in ("exclude", "globs"):
@@ -272,4 +301,4 @@ def build_config(
             values.update(values_from_mapping(table, used))
     given = {k: v for k, v in flags.items() if v is not None}
     values.update(values_from_mapping(given, "command line"))
-    return replace(Config(), **values), used
+    return replace(Config(), **values, config_file=used), used
