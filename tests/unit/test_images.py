@@ -306,7 +306,7 @@ def test_finish_and_feed_after_a_verdict_return_the_same_verdict() -> None:
 
 
 # The imagesize 2.0.1 gaps this module covers; if one of these starts failing after an upgrade,
-# the matching workaround in linkcheck/images.py may be removable.
+# the matching workaround in linkcheck/images/binary.py or svg.py may be removable.
 def test_imagesize_gaps_are_real() -> None:
     gif = data("gif_wide_40000_pil.gif")
     assert imagesize.get(gif) == (-1, -1)  # bytes are taken as a file path; the error is hidden
