@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from linkcheck.config import Config, Tolerance
 from linkcheck.models import (
     CheckResult,
@@ -149,6 +151,14 @@ def judge(link: Link, outcome: HttpOutcome, config: Config) -> CheckResult:
                 else None
                 for occ in link.occurrences
             )
+            if any(v is not None for v in verdicts):  # each verdict travels with its citation
+                link = replace(
+                    link,
+                    occurrences=tuple(
+                        replace(o, verdict=v)
+                        for o, v in zip(link.occurrences, verdicts, strict=True)
+                    ),
+                )
             mismatched = [v for v in verdicts if v is not None and v.matches is False]
             if mismatched:
                 result_outcome, reason = Outcome.BROKEN, Reason.IMAGE_DIMENSION_MISMATCH
@@ -166,7 +176,6 @@ def judge(link: Link, outcome: HttpOutcome, config: Config) -> CheckResult:
         elapsed=outcome.elapsed,
         detail=detail,
         image=probe,
-        verdicts=verdicts,
     )
 
 

@@ -14,7 +14,9 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from enum import Enum
+from typing import BinaryIO, TextIO
 
 from linkcheck.models import (
     ArticleProblem,
@@ -35,10 +37,19 @@ from linkcheck.report.build import (
     is_image_link,
     is_image_occurrence,
     summarize,
-    verdict_at,
 )
 
-__all__ = ["SCHEMA_VERSION", "TOOL_NAME", "dumps", "to_dict", "write_atomic"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "TOOL_NAME",
+    "dumps",
+    "iter_chunks",
+    "jsonable",
+    "to_dict",
+    "write",
+    "write_atomic",
+    "write_report",
+]
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "linkcheck"
@@ -123,6 +134,7 @@ def _run(run: RunInfo) -> dict:  # type: ignore[type-arg]
         "options": jsonable(options),
         "interrupted": bool(run.interrupted),
         "hosts": [_host(h) for h in hosts],
+        "config_file": _str_or_none(getattr(run, "config_file", None)),
     }
 
 
@@ -214,7 +226,7 @@ def _link(result: CheckResult) -> dict:  # type: ignore[type-arg]
         "attempts": _int_or_none(result.attempts) or 0,
         "elapsed_ms": _elapsed_ms(result.elapsed),
         "image": _image(result),
-        "sources": [_source(o, verdict_at(result, i)) for i, o in enumerate(link.occurrences)],
+        "sources": [_source(o, o.verdict) for o in link.occurrences],
     }
 
 
@@ -237,7 +249,7 @@ def to_dict(report: Report, *, tool_version: str) -> dict:  # type: ignore[type-
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": _str(tool_version)},
         "run": _run(report.run),
-        "summary": summarize(report),
+        "summary": summarize(report).as_dict(),
         "links": [_link(r) for r in report.results],
         "problems": [_problem(p) for p in report.problems],
     }
@@ -246,23 +258,67 @@ def to_dict(report: Report, *, tool_version: str) -> dict:  # type: ignore[type-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _encodable(text: str) -> str:
+    """Lone surrogates (e.g. undecodable file names) become `\\udcXX` escapes, so the text
+    always encodes as UTF-8 and `json.loads` gives back the original strings."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _value(value: object, depth: int) -> str:
+    """`value` as indent=2 JSON text, nested `depth` levels deep (what json.dumps of the whole
+    document would write there; JSON strings never hold a raw newline, so this is exact)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=_str)
+    return text.replace("\n", "\n" + "  " * depth) if depth else text
+
+
+def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
+    """The JSON report as text chunks, one link at a time: the same text as `dumps`, without
+    ever holding the whole document (or a dict of every link) in memory."""
+    head: dict[str, object] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": _str(tool_version)},
+        "run": _run(report.run),
+        "summary": summarize(report).as_dict(),
+    }
+    yield "{"
+    for key, value in head.items():
+        yield f"\n  {json.dumps(key)}: {_value(value, 1)},"
+    if report.results:
+        yield '\n  "links": ['
+        sep = "\n    "
+        for result in report.results:
+            yield _encodable(sep + _value(_link(result), 2))
+            sep = ",\n    "
+        yield "\n  ],"
+    else:
+        yield '\n  "links": [],'
+    problems = [_problem(p) for p in report.problems]
+    yield _encodable(f'\n  "problems": {_value(problems, 1)}\n}}\n')
+
+
 def dumps(report: Report, *, tool_version: str) -> str:
     """The report as JSON text: indent=2, UTF-8 characters unescaped, trailing newline.
 
     Lone surrogates (e.g. undecodable file names) are written as `\\udcXX` escapes, so the
     text always encodes as UTF-8 and `json.loads` gives back the original strings.
     """
-    text = json.dumps(
-        to_dict(report, tool_version=tool_version),
-        indent=2,
-        ensure_ascii=False,
-        default=_str,
-    )
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text + "\n"
+    return _encodable("".join(iter_chunks(report, tool_version=tool_version)))
+
+
+def write(report: Report, stream: TextIO, *, tool_version: str) -> None:
+    """Write the report to a text stream (e.g. stdout) chunk by chunk."""
+    for chunk in iter_chunks(report, tool_version=tool_version):
+        stream.write(_encodable(chunk))
+
+
+def write_report(path: str, report: Report, *, tool_version: str) -> None:
+    """Write the report to `path` by streaming, atomically (temp file + rename, see
+    `write_atomic`): peak memory is one link's JSON, not the whole document."""
+    with _atomic_file(path) as f:
+        for chunk in iter_chunks(report, tool_version=tool_version):
+            f.write(_encodable(chunk).encode("utf-8"))
 
 
 def _umask() -> int:
@@ -277,9 +333,16 @@ def write_atomic(path: str, text: str) -> None:
 
     `"-"` (stdout) is the caller's business; passing it here is an error.
     """
+    data = text.encode("utf-8") if path != "-" else b""
+    with _atomic_file(path) as f:
+        f.write(data)
+
+
+@contextlib.contextmanager
+def _atomic_file(path: str) -> Iterator[BinaryIO]:
+    """A binary file that replaces `path` only when the block completes without error."""
     if path == "-":
         raise ValueError('write_atomic() writes files; the caller handles "-" (stdout)')
-    data = text.encode("utf-8")
     target = os.path.abspath(path)
     directory, name = os.path.split(target)
     try:
@@ -288,10 +351,10 @@ def write_atomic(path: str, text: str) -> None:
         mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb", buffering=1 << 16) as f:
             with contextlib.suppress(OSError, AttributeError):  # fchmod is POSIX-only
                 os.fchmod(f.fileno(), mode)
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)

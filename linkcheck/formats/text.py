@@ -217,9 +217,9 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
     """The report for people: summary, broken links by file, warnings (verbose), problems."""
     st = _Style(color)
     s = summarize(report)
-    outcomes = s["outcomes"]
+    outcomes = s.outcomes
     broken, warnings = outcomes.get("broken", 0), outcomes.get("warning", 0)
-    images = s["images"]
+    images = s.images
     run = report.run
 
     # ---- headline: the one line that matters
@@ -230,29 +230,29 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
     extras = []
     if warnings:
         extras.append(st.yellow(_plural(warnings, "warning")))
-    if s["problems"]:
-        extras.append(_plural(s["problems"], "input problem"))
+    if s.problems:
+        extras.append(_plural(s.problems, "input problem"))
     lines = [f"linkcheck: {head}" + (f", {', '.join(extras)}" if extras else "")]
     if run.interrupted:
         lines.append(st.bold_red("INTERRUPTED: the run was stopped early; results are incomplete."))
 
     # ---- summary block
     lines.append(
-        f"  {_plural(s['files'], 'file')}, {_plural(s['articles'], 'article')}, "
-        f"{_plural(s['unique_links'], 'unique link')}, {_plural(s['occurrences'], 'occurrence')}"
+        f"  {_plural(s.files, 'file')}, {_plural(s.articles, 'article')}, "
+        f"{_plural(s.unique_links, 'unique link')}, {_plural(s.occurrences, 'occurrence')}"
     )
     lines.append(f"  outcomes:  {_counts(outcomes.items())}")
-    lines.append(f"  reasons:   {_counts(s['reasons'].items())}")
-    mismatches = _plural(images["mismatches"], "size mismatch", "size mismatches")
-    img = f"  images:    {images['checked']} checked, {mismatches}"
-    if images["aspect_preserving_mismatches"]:
-        img += f" ({images['aspect_preserving_mismatches']} with the same aspect ratio)"
-    if images["unreadable"]:
-        img += f", {images['unreadable']} unreadable"
-    if images["not_an_image"]:
-        img += f", {images['not_an_image']} not an image"
+    lines.append(f"  reasons:   {_counts(s.reasons.items())}")
+    mismatches = _plural(images.mismatches, "size mismatch", "size mismatches")
+    img = f"  images:    {images.checked} checked, {mismatches}"
+    if images.aspect_preserving_mismatches:
+        img += f" ({images.aspect_preserving_mismatches} with the same aspect ratio)"
+    if images.unreadable:
+        img += f", {images.unreadable} unreadable"
+    if images.not_an_image:
+        img += f", {images.not_an_image} not an image"
     lines.append(img)
-    lines.append(f"  problems:  {s['problems']}")
+    lines.append(f"  problems:  {s.problems}")
     lines.append(f"  duration:  {_duration(run.duration_s)}")
     down = [h for h in sorted(run.hosts, key=lambda h: _clean(h.host)) if h.marked_down]
     if down:

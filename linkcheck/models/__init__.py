@@ -9,6 +9,7 @@ from linkcheck.models.core import (
     Hop,
     HttpOutcome,
     ImageProbe,
+    ImageSummary,
     Link,
     LinkKind,
     Occurrence,
@@ -21,6 +22,7 @@ from linkcheck.models.core import (
     SizeVerdict,
     Skipped,
     Source,
+    Summary,
 )
 from linkcheck.models.hosts import HostStats
 
@@ -34,6 +36,7 @@ __all__ = [
     "HostStats",
     "HttpOutcome",
     "ImageProbe",
+    "ImageSummary",
     "Link",
     "LinkKind",
     "Occurrence",
@@ -46,4 +49,5 @@ __all__ = [
     "SizeVerdict",
     "Skipped",
     "Source",
+    "Summary",
 ]

@@ -7,8 +7,10 @@ exact strings of the JSON report contract.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from linkcheck.models.hosts import HostStats
 
@@ -107,7 +109,7 @@ class DeclaredSize:
 class Article:
     path: str
     title: str | None
-    front_matter: dict  # type: ignore[type-arg]  # parsed YAML mapping
+    front_matter: dict[Any, Any]  # parsed YAML mapping (keys may be any YAML scalar)
     body: str
     body_line: int  # 1-based file line where the body starts
 
@@ -132,6 +134,17 @@ class RawLink:
 
 
 @dataclass(frozen=True, slots=True)
+class SizeVerdict:
+    """Per-occurrence image size verdict."""
+
+    declared_width: int | None
+    declared_height: int | None
+    matches: bool | None  # None when the declared size is invalid or the actual size unknown
+    aspect_ratio_matches: bool | None
+    problem: str | None = None  # why the declared size is invalid, if it is
+
+
+@dataclass(frozen=True, slots=True)
 class Occurrence:
     """One citation of a normalised link: the original spelling, where, and as what."""
 
@@ -139,6 +152,7 @@ class Occurrence:
     kind: LinkKind
     source: Source
     declared: DeclaredSize | None = None
+    verdict: SizeVerdict | None = None  # the image size verdict of this citation, once judged
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +162,14 @@ class Link:
     url: str
     kind: LinkKind
     occurrences: tuple[Occurrence, ...]
+
+    def with_verdicts(self, verdicts: Sequence[SizeVerdict | None]) -> Link:
+        """This link with `verdicts[i]` paired to occurrence i (missing verdicts: None)."""
+        padded = (*verdicts, *([None] * (len(self.occurrences) - len(verdicts))))
+        occurrences = tuple(
+            replace(o, verdict=v) for o, v in zip(self.occurrences, padded, strict=False)
+        )
+        return replace(self, occurrences=occurrences)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,17 +224,6 @@ class HttpOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class SizeVerdict:
-    """Per-occurrence image size verdict."""
-
-    declared_width: int | None
-    declared_height: int | None
-    matches: bool | None  # None when the declared size is invalid or the actual size unknown
-    aspect_ratio_matches: bool | None
-    problem: str | None = None  # why the declared size is invalid, if it is
-
-
-@dataclass(frozen=True, slots=True)
 class CheckResult:
     link: Link
     outcome: Outcome
@@ -224,21 +235,26 @@ class CheckResult:
     elapsed: float = 0.0
     detail: str = ""
     image: ImageProbe | None = None
-    verdicts: tuple[SizeVerdict | None, ...] = ()  # parallel to link.occurrences (images only)
+
+    @property
+    def verdicts(self) -> tuple[SizeVerdict | None, ...]:
+        """The size verdict of each occurrence, in occurrence order (read-only view)."""
+        return tuple(o.verdict for o in self.link.occurrences)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunInfo:
     started_at: str
     finished_at: str
     duration_s: float
     inputs: tuple[str, ...]
-    options: dict  # type: ignore[type-arg]
-    hosts: tuple[HostStats, ...] = ()
+    options: Mapping[str, object]
+    hosts: tuple[HostStats, ...] = ()  # frozen copies: never the gate's live statistics
     interrupted: bool = False
+    config_file: str | None = None  # the settings file the run used, if any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     run: RunInfo
     files: int
@@ -248,5 +264,55 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0: no broken links; 1: broken links found. (The CLI decides 2 itself.)"""
+        """The one exit-code rule: 2 when the run was interrupted (its results are incomplete),
+        else 1 when any link is broken, else 0."""
+        if self.run.interrupted:
+            return 2
         return 1 if any(r.outcome is Outcome.BROKEN for r in self.results) else 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageSummary:
+    checked: int = 0
+    mismatches: int = 0
+    aspect_preserving_mismatches: int = 0
+    unreadable: int = 0
+    not_an_image: int = 0
+    bytes_read: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
+    """The `summary` section of the report. Mappings are in contract order: outcomes in
+    `Outcome` order, reasons and kinds sorted, each kind's counts as total then outcomes."""
+
+    files: int
+    articles: int
+    unique_links: int
+    occurrences: int
+    outcomes: Mapping[str, int]
+    reasons: Mapping[str, int]
+    kinds: Mapping[str, Mapping[str, int]]
+    problems: int
+    images: ImageSummary
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON contract's `summary` object, keys in contract order."""
+        return {
+            "files": self.files,
+            "articles": self.articles,
+            "unique_links": self.unique_links,
+            "occurrences": self.occurrences,
+            "outcomes": dict(self.outcomes),
+            "reasons": dict(self.reasons),
+            "kinds": {k: dict(v) for k, v in self.kinds.items()},
+            "problems": self.problems,
+            "images": {
+                "checked": self.images.checked,
+                "mismatches": self.images.mismatches,
+                "aspect_preserving_mismatches": self.images.aspect_preserving_mismatches,
+                "unreadable": self.images.unreadable,
+                "not_an_image": self.images.not_an_image,
+                "bytes_read": self.images.bytes_read,
+            },
+        }

@@ -16,6 +16,7 @@ from enum import Enum
 from linkcheck.models import (
     ArticleProblem,
     CheckResult,
+    ImageSummary,
     LinkKind,
     Occurrence,
     Outcome,
@@ -23,6 +24,7 @@ from linkcheck.models import (
     Report,
     RunInfo,
     SizeVerdict,
+    Summary,
 )
 
 __all__ = [
@@ -106,15 +108,19 @@ def is_image_link(result: CheckResult) -> bool:
 
 
 def verdict_at(result: CheckResult, index: int) -> SizeVerdict | None:
-    """The size verdict of occurrence `index`, or None (verdicts may be empty or short)."""
-    verdicts = result.verdicts
-    return verdicts[index] if 0 <= index < len(verdicts) else None
+    """The size verdict of occurrence `index`, or None."""
+    occurrences = result.link.occurrences
+    return occurrences[index].verdict if 0 <= index < len(occurrences) else None
 
 
 def image_matches(result: CheckResult) -> bool | None:
     """True only when every occurrence with a comparable declared size matches;
     False when at least one does not; None when no occurrence could be compared."""
-    compared = [v.matches for v in result.verdicts if v is not None and v.matches is not None]
+    compared = [
+        o.verdict.matches
+        for o in result.link.occurrences
+        if o.verdict is not None and o.verdict.matches is not None
+    ]
     if not compared:
         return None
     return all(bool(m) for m in compared)
@@ -122,8 +128,8 @@ def image_matches(result: CheckResult) -> bool | None:
 
 def _has_aspect_preserving_mismatch(result: CheckResult) -> bool:
     return any(
-        v is not None and v.matches is False and v.aspect_ratio_matches is True
-        for v in result.verdicts
+        (v := o.verdict) is not None and v.matches is False and v.aspect_ratio_matches is True
+        for o in result.link.occurrences
     )
 
 
@@ -161,19 +167,14 @@ def _occurrence_key(occurrence: Occurrence) -> tuple[str, int, str, str, str]:
 
 
 def _sort_occurrences(result: CheckResult) -> CheckResult:
-    """Order a link's occurrences by (file, line, field), keeping verdicts paired with them."""
+    """Order a link's occurrences by (file, line, field); each keeps its own size verdict."""
     occurrences = result.link.occurrences
     if len(occurrences) < 2:
         return result
-    keys = [_occurrence_key(o) for o in occurrences]
-    order = sorted(range(len(occurrences)), key=keys.__getitem__)
-    if order == list(range(len(occurrences))):
+    ordered = tuple(sorted(occurrences, key=_occurrence_key))
+    if all(a is b for a, b in zip(ordered, occurrences, strict=True)):
         return result
-    link = replace(result.link, occurrences=tuple(occurrences[i] for i in order))
-    verdicts = result.verdicts
-    if len(verdicts) == len(occurrences):
-        verdicts = tuple(verdicts[i] for i in order)
-    return replace(result, link=link, verdicts=verdicts)
+    return replace(result, link=replace(result.link, occurrences=ordered))
 
 
 def _result_key(result: CheckResult) -> tuple[str, str]:
@@ -217,8 +218,8 @@ def build_report(
 # --------------------------------------------------------------------------- summary
 
 
-def summarize(report: Report) -> dict:  # type: ignore[type-arg]
-    """The `summary` section of the JSON contract (also used by the text format)."""
+def summarize(report: Report) -> Summary:
+    """The `summary` section of the report (`Summary.as_dict()` is its JSON form)."""
     outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
     reasons: Counter[str] = Counter()
     kinds: dict[str, dict[str, int]] = {}
@@ -228,9 +229,9 @@ def summarize(report: Report) -> dict:  # type: ignore[type-arg]
     for r in report.results:
         outcome = _text(enum_value(r.outcome))
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        reason = enum_value(r.reason)
-        if reason is not None:
-            reason = _text(reason)
+        reason_value = enum_value(r.reason)
+        if reason_value is not None:
+            reason = _text(reason_value)
             reasons[reason] += 1
             if reason == Reason.IMAGE_UNREADABLE.value:
                 unreadable += 1
@@ -253,21 +254,21 @@ def summarize(report: Report) -> dict:  # type: ignore[type-arg]
                     if _has_aspect_preserving_mismatch(r):
                         aspect_preserving += 1
 
-    return {
-        "files": _int(report.files),
-        "articles": _int(report.articles),
-        "unique_links": len(report.results),
-        "occurrences": occurrences,
-        "outcomes": outcomes,
-        "reasons": {k: reasons[k] for k in sorted(reasons)},
-        "kinds": {k: kinds[k] for k in sorted(kinds)},
-        "problems": len(report.problems),
-        "images": {
-            "checked": checked,
-            "mismatches": mismatches,
-            "aspect_preserving_mismatches": aspect_preserving,
-            "unreadable": unreadable,
-            "not_an_image": not_an_image,
-            "bytes_read": bytes_read,
-        },
-    }
+    return Summary(
+        files=_int(report.files),
+        articles=_int(report.articles),
+        unique_links=len(report.results),
+        occurrences=occurrences,
+        outcomes=outcomes,
+        reasons={k: reasons[k] for k in sorted(reasons)},
+        kinds={k: kinds[k] for k in sorted(kinds)},
+        problems=len(report.problems),
+        images=ImageSummary(
+            checked=checked,
+            mismatches=mismatches,
+            aspect_preserving_mismatches=aspect_preserving,
+            unreadable=unreadable,
+            not_an_image=not_an_image,
+            bytes_read=bytes_read,
+        ),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -80,6 +81,11 @@ def run_info(**kw: object) -> RunInfo:
 MISMATCH_URL = "https://img.example/photo.jpg"
 
 
+def judged(result: CheckResult, verdicts: tuple[SizeVerdict | None, ...]) -> CheckResult:
+    """`result` with each size verdict paired to its occurrence (as classify.judge does)."""
+    return dataclasses.replace(result, link=result.link.with_verdicts(verdicts))
+
+
 def sample_results() -> list[CheckResult]:
     ok_page = CheckResult(
         link=Link("https://ok.example/", LinkKind.PAGE, (occ("https://ok.example/"),)),
@@ -121,70 +127,74 @@ def sample_results() -> list[CheckResult]:
         elapsed=1.2345,
         detail="",
     )
-    mismatch = CheckResult(
-        link=Link(
-            MISMATCH_URL,
-            LinkKind.IMAGE,
-            (
-                occ(
-                    MISMATCH_URL,
-                    field="images[0].url",
-                    line=7,
-                    kind=LinkKind.IMAGE,
-                    declared=DeclaredSize(500, 326),
-                    text="//img.example/photo.jpg",
+    mismatch = judged(
+        CheckResult(
+            link=Link(
+                MISMATCH_URL,
+                LinkKind.IMAGE,
+                (
+                    occ(
+                        MISMATCH_URL,
+                        field="images[0].url",
+                        line=7,
+                        kind=LinkKind.IMAGE,
+                        declared=DeclaredSize(500, 326),
+                        text="//img.example/photo.jpg",
+                    ),
+                    occ(
+                        MISMATCH_URL,
+                        field="images[1].url",
+                        line=10,
+                        kind=LinkKind.IMAGE,
+                        declared=DeclaredSize(1000, 652),
+                    ),
+                    occ(
+                        MISMATCH_URL,
+                        file="c.md",
+                        field="images[0].url",
+                        line=3,
+                        kind=LinkKind.IMAGE,
+                        declared=DeclaredSize(400, 400),
+                    ),
+                    occ(MISMATCH_URL, file="c.md", field="body", line=20, kind=LinkKind.IMAGE),
                 ),
-                occ(
-                    MISMATCH_URL,
-                    field="images[1].url",
-                    line=10,
-                    kind=LinkKind.IMAGE,
-                    declared=DeclaredSize(1000, 652),
-                ),
-                occ(
-                    MISMATCH_URL,
-                    file="c.md",
-                    field="images[0].url",
-                    line=3,
-                    kind=LinkKind.IMAGE,
-                    declared=DeclaredSize(400, 400),
-                ),
-                occ(MISMATCH_URL, file="c.md", field="body", line=20, kind=LinkKind.IMAGE),
             ),
+            outcome=Outcome.BROKEN,
+            reason=Reason.IMAGE_DIMENSION_MISMATCH,
+            http_status=200,
+            final_url=MISMATCH_URL,
+            attempts=1,
+            elapsed=0.3,
+            image=ImageProbe("jpeg", 1000, 652, 1000, 652, bytes_read=2048),
         ),
-        outcome=Outcome.BROKEN,
-        reason=Reason.IMAGE_DIMENSION_MISMATCH,
-        http_status=200,
-        final_url=MISMATCH_URL,
-        attempts=1,
-        elapsed=0.3,
-        image=ImageProbe("jpeg", 1000, 652, 1000, 652, bytes_read=2048),
-        verdicts=(
+        (
             SizeVerdict(500, 326, False, True),
             SizeVerdict(1000, 652, True, True),
             SizeVerdict(400, 400, False, False),
             None,
         ),
     )
-    rotated_ok = CheckResult(
-        link=Link(
-            "https://img.example/rotated.jpg",
-            LinkKind.IMAGE,
-            (
-                occ(
-                    "https://img.example/rotated.jpg",
-                    field="images[2].url",
-                    kind=LinkKind.IMAGE,
-                    declared=DeclaredSize(300, 400),
+    rotated_ok = judged(
+        CheckResult(
+            link=Link(
+                "https://img.example/rotated.jpg",
+                LinkKind.IMAGE,
+                (
+                    occ(
+                        "https://img.example/rotated.jpg",
+                        field="images[2].url",
+                        kind=LinkKind.IMAGE,
+                        declared=DeclaredSize(300, 400),
+                    ),
                 ),
             ),
+            outcome=Outcome.OK,
+            reason=None,
+            http_status=200,
+            final_url="https://img.example/rotated.jpg",
+            image=ImageProbe("jpeg", 400, 300, 300, 400, bytes_read=512, orientation=6),
         ),
-        outcome=Outcome.OK,
-        reason=None,
-        http_status=200,
-        final_url="https://img.example/rotated.jpg",
-        image=ImageProbe("jpeg", 400, 300, 300, 400, bytes_read=512, orientation=6),
-        verdicts=(SizeVerdict(300, 400, True, True),),
+        (SizeVerdict(300, 400, True, True),),
     )
     blocked = CheckResult(
         link=Link(
@@ -340,6 +350,7 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "options",
         "interrupted",
         "hosts",
+        "config_file",  # added in 0.2 (additive: schema_version stays 1)
     ]
     assert run["duration_s"] == 65.432
     assert run["options"] == {"timeout": 10.0, "exclude": ["a", "b"], "verbose": False}
@@ -492,14 +503,16 @@ def test_odd_declared_sizes_serialise(validator: Draft202012Validator) -> None:
         )
         for i, (w, h) in enumerate(odd_values)
     )
-    r = CheckResult(
-        link=Link(url, LinkKind.IMAGE, occurrences),
-        outcome=Outcome.OK,
-        reason=None,
-        http_status=200,
-        final_url=url,
-        image=ImageProbe("png", 10, 10, 10, 10, 64),
-        verdicts=tuple(SizeVerdict(None, None, None, None, "invalid") for _ in odd_values),
+    r = judged(
+        CheckResult(
+            link=Link(url, LinkKind.IMAGE, occurrences),
+            outcome=Outcome.OK,
+            reason=None,
+            http_status=200,
+            final_url=url,
+            image=ImageProbe("png", 10, 10, 10, 10, 64),
+        ),
+        tuple(SizeVerdict(None, None, None, None, "invalid") for _ in odd_values),
     )
     rep = build_report(
         run=run_info(options={"path": datetime.date(2024, 1, 1), "nan": float("nan")}),
@@ -540,8 +553,8 @@ def test_odd_run_values_and_short_verdicts(validator: Draft202012Validator) -> N
         final_url=url,
         elapsed=float("nan"),
         image=ImageProbe(None, None, None, None, None, 10, error=Reason.IMAGE_UNREADABLE),
-        verdicts=(SizeVerdict(1, 1, None, None),),  # shorter than occurrences: tolerated
     )
+    r = judged(r, (SizeVerdict(1, 1, None, None),))  # shorter than occurrences: tolerated
     rep = build_report(
         run=run_info(duration_s=float("inf"), hosts=()),
         files=1,

@@ -9,6 +9,7 @@ from linkcheck.models import (
     CheckResult,
     DeclaredSize,
     ImageProbe,
+    ImageSummary,
     Link,
     LinkKind,
     Occurrence,
@@ -62,8 +63,9 @@ def result(
 ) -> CheckResult:
     if occurrences is None:
         occurrences = (occ(url, kind=kind),)
+    verdicts: tuple[SizeVerdict | None, ...] = kw.pop("verdicts", ())  # type: ignore[assignment]
     return CheckResult(
-        link=Link(url, kind, occurrences),
+        link=Link(url, kind, occurrences).with_verdicts(verdicts),
         outcome=outcome,
         reason=reason,
         http_status=kw.pop("http_status", 200 if outcome is Outcome.OK else None),  # type: ignore[arg-type]
@@ -281,7 +283,9 @@ def test_summarize_counts() -> None:
         ],
         [ArticleProblem("x.md", ProblemReason.INVALID_YAML, "bad")],
     )
-    s = summarize(rep)
+    summary = summarize(rep)
+    assert isinstance(summary.images, ImageSummary) and summary.outcomes["ok"] == 2
+    s = summary.as_dict()
     assert list(s) == [
         "files",
         "articles",
@@ -326,7 +330,7 @@ def test_summarize_counts() -> None:
 
 
 def test_summarize_empty_report_has_all_keys() -> None:
-    s = summarize(report_of([]))
+    s = summarize(report_of([])).as_dict()
     assert s["outcomes"] == {"ok": 0, "broken": 0, "warning": 0, "skipped": 0}
     assert s["reasons"] == {} and s["kinds"] == {}
     assert s["unique_links"] == 0 and s["occurrences"] == 0
@@ -342,7 +346,6 @@ def test_summarize_tolerates_odd_values() -> None:
         http_status=200,
         final_url="u",
         image=ImageProbe("png", 1, 1, 1, 1, bytes_read=float("nan")),  # type: ignore[arg-type]
-        verdicts=(),
     )
     rep = build_report(
         run=RUN,
@@ -351,7 +354,7 @@ def test_summarize_tolerates_odd_values() -> None:
         results=[weird],
         problems=[],
     )
-    s = summarize(rep)
+    s = summarize(rep).as_dict()
     assert s["files"] == 0 and s["articles"] == 0
     assert s["images"]["bytes_read"] == 0 and s["images"]["checked"] == 1
 
