@@ -1,0 +1,349 @@
+"""THE table of settings: one row per setting, and everything else is derived from it.
+
+The command-line parser (`linkcheck.cli.options`), the config-file loader (`load.py`),
+`Config.as_options()` (the report's `run.options`) and the README's option list all read this
+table; a test keeps `Config`'s defaults equal to the ones here. To add a setting: add a field
+to `Config` and a row here.
+
+Every flag is also a config key (`--host-rate 5` is `host-rate = 5` in linkcheck.toml), except
+`--config` itself, which says where the keys are. `hosts` is the one key without a flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from linkcheck.config.values import (
+    DEFAULT_GLOBS,
+    DEFAULT_OUTPUT,
+    DEFAULT_USER_AGENT,
+    Bounds,
+    Kind,
+    Tolerance,
+)
+
+__all__ = ["GROUPS", "SETTINGS", "Setting", "by_key", "by_name"]
+
+# Help sections, in order.
+OUTPUT, SELECT, NETWORK, PROXY, FILE_ONLY = (
+    "output",
+    "what to check",
+    "network and politeness",
+    "proxy and TLS",
+    "config file only",
+)
+GROUPS = (OUTPUT, SELECT, NETWORK, PROXY, FILE_ONLY)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
+    name: str  # the Config field
+    kind: Kind
+    default: object
+    help: str  # one line for --help; the default is appended unless `default_text` is ""
+    group: str
+    flag: str | None  # "--host-rate"; None: config file only
+    metavar: str | None = None
+    short: str | None = None  # "-o"
+    bounds: Bounds | None = None  # numbers only
+    flag_value: object = None  # a flag without a value sets this (--no-images: False)
+    repeatable: bool = False  # the flag may be given several times (values collected)
+    key: str = ""  # the config key; "" means `name` with dashes ("host_rate" -> "host-rate")
+    aliases: tuple[str, ...] = ()  # further accepted keys
+    default_text: str | None = None  # how the default reads in --help; None: derived, "": none
+    reported: bool = True  # goes into the report's run.options
+
+    @property
+    def config_key(self) -> str:
+        return self.key or self.name.replace("_", "-")
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(f for f in (self.short, self.flag) if f)
+
+    def default_shown(self) -> str:
+        """The default as --help and the README show it ("" when not worth showing)."""
+        if self.default_text is not None:
+            return self.default_text
+        value = self.default
+        if isinstance(value, bool) or value is None:
+            return ""
+        if isinstance(value, tuple):
+            return " ".join(str(v) for v in value)
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # ---- output
+    Setting(
+        name="output",
+        kind=Kind.PATH,
+        default=DEFAULT_OUTPUT,
+        group=OUTPUT,
+        flag="--output",
+        short="-o",
+        metavar="FILE",
+        help="where to write the JSON report ('-' for stdout)",
+        reported=False,
+    ),
+    Setting(
+        name="quiet",
+        kind=Kind.BOOL,
+        default=False,
+        group=OUTPUT,
+        flag="--quiet",
+        short="-q",
+        flag_value=True,
+        help="print nothing but errors (the JSON report is still written)",
+        reported=False,
+    ),
+    Setting(
+        name="verbose",
+        kind=Kind.BOOL,
+        default=False,
+        group=OUTPUT,
+        flag="--verbose",
+        short="-v",
+        flag_value=True,
+        help="also list warnings (blocked, rate-limited) and per-host statistics",
+        reported=False,
+    ),
+    # ---- what to check
+    Setting(
+        name="globs",
+        kind=Kind.GLOBS,
+        default=DEFAULT_GLOBS,
+        group=SELECT,
+        flag="--glob",
+        metavar="PATTERN",
+        repeatable=True,
+        key="glob",
+        aliases=("globs",),
+        help="file name pattern of article files inside folders, repeatable",
+    ),
+    Setting(
+        name="exclude",
+        kind=Kind.REGEXES,
+        default=(),
+        group=SELECT,
+        flag="--exclude",
+        metavar="REGEX",
+        repeatable=True,
+        help="skip URLs matching this regular expression, repeatable (reported as "
+        "skipped/excluded)",
+    ),
+    Setting(
+        name="check_images",
+        kind=Kind.BOOL,
+        default=True,
+        group=SELECT,
+        flag="--no-images",
+        flag_value=False,
+        help="check images as plain links, without reading their pixel size",
+    ),
+    Setting(
+        name="dimension_tolerance",
+        kind=Kind.TOLERANCE,
+        default=Tolerance(),
+        group=SELECT,
+        flag="--dimension-tolerance",
+        metavar="N|N%",
+        default_text="0, exact",
+        help="how far an image's real size may differ from the declared width/height, "
+        "in pixels (2) or percent (1%)",
+    ),
+    # ---- network and politeness
+    Setting(
+        name="concurrency",
+        kind=Kind.INT,
+        bounds=Bounds.POSITIVE,
+        default=50,
+        group=NETWORK,
+        flag="--concurrency",
+        metavar="N",
+        help="requests in flight at once, over all hosts",
+    ),
+    Setting(
+        name="host_concurrency",
+        kind=Kind.INT,
+        bounds=Bounds.POSITIVE,
+        default=4,
+        group=NETWORK,
+        flag="--host-concurrency",
+        metavar="N",
+        help="requests in flight at once to one host",
+    ),
+    Setting(
+        name="host_rate",
+        kind=Kind.FLOAT,
+        bounds=Bounds.POSITIVE,
+        default=10.0,
+        group=NETWORK,
+        flag="--host-rate",
+        metavar="R",
+        help="requests per second to one host",
+    ),
+    Setting(
+        name="timeout",
+        kind=Kind.FLOAT,
+        bounds=Bounds.POSITIVE,
+        default=20.0,
+        group=NETWORK,
+        flag="--timeout",
+        metavar="SECONDS",
+        help="time limit for one request",
+    ),
+    Setting(
+        name="connect_timeout",
+        kind=Kind.FLOAT,
+        bounds=Bounds.POSITIVE,
+        default=10.0,
+        group=NETWORK,
+        flag="--connect-timeout",
+        metavar="SECONDS",
+        help="time limit for opening a connection",
+    ),
+    Setting(
+        name="retries",
+        kind=Kind.INT,
+        bounds=Bounds.NON_NEGATIVE,
+        default=2,
+        group=NETWORK,
+        flag="--retries",
+        metavar="N",
+        help="extra attempts after a transient failure: timeouts, connection errors, "
+        "429, 502, 503, 504",
+    ),
+    Setting(
+        name="max_redirects",
+        kind=Kind.INT,
+        bounds=Bounds.NON_NEGATIVE,
+        default=10,
+        group=NETWORK,
+        flag="--max-redirects",
+        metavar="N",
+        help="redirects to follow before giving up",
+    ),
+    Setting(
+        name="retry_after_cap",
+        kind=Kind.FLOAT,
+        bounds=Bounds.NON_NEGATIVE,
+        default=120.0,
+        group=NETWORK,
+        flag="--retry-after-cap",
+        metavar="SECONDS",
+        help="longest Retry-After we wait for; beyond it the link is reported rate_limited",
+    ),
+    Setting(
+        name="dead_host_after",
+        kind=Kind.INT,
+        bounds=Bounds.POSITIVE,
+        default=3,
+        group=NETWORK,
+        flag="--dead-host-after",
+        metavar="N",
+        help="connection failures in a row after which a host is marked down and its "
+        "remaining URLs are reported without being requested",
+    ),
+    Setting(
+        name="image_max_bytes",
+        kind=Kind.INT,
+        bounds=Bounds.POSITIVE,
+        default=1024 * 1024,
+        group=NETWORK,
+        flag="--image-max-bytes",
+        metavar="BYTES",
+        help="most bytes read from one image to find its size",
+    ),
+    Setting(
+        name="max_time",
+        kind=Kind.FLOAT,
+        bounds=Bounds.NON_NEGATIVE,
+        default=0.0,
+        group=NETWORK,
+        flag="--max-time",
+        metavar="SECONDS",
+        default_text="0, no limit",
+        help="stop checking after this long and report what was checked",
+    ),
+    Setting(
+        name="user_agent",
+        kind=Kind.TEXT,
+        default=DEFAULT_USER_AGENT,
+        group=NETWORK,
+        flag="--user-agent",
+        metavar="TEXT",
+        help="User-Agent header",
+    ),
+    Setting(
+        name="headers",
+        kind=Kind.HEADERS,
+        default=(),
+        group=NETWORK,
+        flag="--header",
+        metavar="'NAME: VALUE'",
+        repeatable=True,
+        default_text="",
+        help="extra request header for every host, repeatable (in the config file: a "
+        "[headers] table)",
+    ),
+    # ---- proxy and TLS
+    Setting(
+        name="proxy",
+        kind=Kind.PROXY,
+        default=None,
+        group=PROXY,
+        flag="--proxy",
+        metavar="URL",
+        help="send every request through this proxy (overrides HTTP(S)_PROXY and NO_PROXY)",
+    ),
+    Setting(
+        name="ca_bundle",
+        kind=Kind.FILE,
+        default=None,
+        group=PROXY,
+        flag="--ca-bundle",
+        metavar="FILE",
+        help="verify TLS certificates with the certificate authorities in this PEM file",
+    ),
+    Setting(
+        name="use_env",
+        kind=Kind.BOOL,
+        default=True,
+        group=PROXY,
+        flag="--no-env",
+        flag_value=False,
+        help="ignore the HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY and SSL_CERT_FILE "
+        "environment variables (honoured by default)",
+    ),
+    # ---- config file only
+    Setting(
+        name="hosts",
+        kind=Kind.HOSTS,
+        default={},
+        group=FILE_ONLY,
+        flag=None,
+        default_text="",
+        help='per-host concurrency, rate and headers: [hosts."cdn.example.com"] tables; a '
+        "name also matches its subdomains",
+    ),
+)
+
+
+def by_name() -> Mapping[str, Setting]:
+    return {s.name: s for s in SETTINGS}
+
+
+def _spellings(s: Setting) -> Iterator[str]:
+    for key in (s.config_key, s.name, *s.aliases):
+        yield key
+        yield key.replace("_", "-")
+        yield key.replace("-", "_")
+
+
+def by_key() -> Mapping[str, Setting]:
+    """Every accepted spelling of every config key ("host-rate", "host_rate", ...)."""
+    return {key: s for s in SETTINGS for key in _spellings(s)}

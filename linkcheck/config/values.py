@@ -1,0 +1,285 @@
+"""The value types of settings, and the checks that turn a raw value into one.
+
+A raw value comes from a TOML file (already an int, a list, a table...) or from a flag (a string,
+or an int/float that argparse converted). Every check raises `ConfigError` with a message a tired
+person can act on: which setting, where it came from, what was given, what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from linkcheck import __version__
+from linkcheck.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_GLOBS",
+    "DEFAULT_OUTPUT",
+    "DEFAULT_USER_AGENT",
+    "PROJECT_URL",
+    "Bounds",
+    "HostOverride",
+    "Kind",
+    "Tolerance",
+    "Where",
+    "check_value",
+    "parse_tolerance",
+]
+
+PROJECT_URL = "https://github.com/newsroom-tools/linkcheck"
+DEFAULT_USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL})"
+DEFAULT_GLOBS = ("*.md", "*.markdown", "*.txt")
+DEFAULT_OUTPUT = "linkcheck-report.json"
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+@dataclass(frozen=True, slots=True)
+class HostOverride:
+    """Per-host settings from the config file's [hosts."name"] tables."""
+
+    concurrency: int | None = None
+    rate: float | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """How far an image's real size may be from the declared one and still match."""
+
+    value: float = 0.0
+    percent: bool = False
+
+    def allows(self, declared: int, actual: int) -> bool:
+        limit = declared * self.value / 100 if self.percent else self.value
+        return abs(declared - actual) <= limit
+
+    def __str__(self) -> str:
+        return f"{self.value:g}%" if self.percent else f"{self.value:g}"
+
+
+class Kind(StrEnum):
+    """What a setting holds; decides how a raw value is checked and converted."""
+
+    INT = "integer"
+    FLOAT = "number"
+    BOOL = "true/false"
+    TEXT = "text"
+    PATH = "path"  # a file to write; relative paths in a config file are relative to that file
+    FILE = "file"  # an existing, readable file; relative paths as for PATH
+    PROXY = "URL"
+    GLOBS = "list of patterns"
+    REGEXES = "list of regexes"
+    HEADERS = "table of headers"
+    TOLERANCE = "pixels or percent"
+    HOSTS = "host tables"
+
+
+class Bounds(StrEnum):
+    """The allowed range of a number, in the words an error message uses."""
+
+    POSITIVE = "more than zero"
+    NON_NEGATIVE = "zero or more"
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a raw value came from: a flag, or a key in a config file (and that file's folder)."""
+
+    label: str  # "--timeout" or "timeout"
+    file: str | None = None  # the config file as reported ("x/pyproject.toml [tool.linkcheck]")
+    base_dir: str | None = None  # relative paths in that file are relative to this folder
+
+    def __str__(self) -> str:
+        return self.label if self.file is None else f"{self.file}: {self.label}"
+
+
+def parse_tolerance(text: str) -> Tolerance:
+    raw = str(text).strip()
+    percent = raw.endswith("%")
+    number = raw[:-1].strip() if percent else raw.removesuffix("px").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        raise ConfigError(
+            f"dimension tolerance {text!r} is not a number: "
+            "use pixels like 2 or a percentage like 1%"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"dimension tolerance {text!r} must be zero or more")
+    return Tolerance(value, percent)
+
+
+def number(where: Where, value: Any, kind: Kind, bounds: Bounds | None) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        hint = " (write it without quotes)" if isinstance(value, str) and _numeric(value) else ""
+        raise ConfigError(f"{where} must be a number, got {value!r}{hint}")
+    if kind is Kind.INT and not float(value).is_integer():
+        raise ConfigError(f"{where} must be a whole number, got {value!r}")
+    converted: int | float = int(value) if kind is Kind.INT else float(value)
+    ok = math.isfinite(converted)
+    if bounds is Bounds.POSITIVE:
+        ok = ok and converted > 0
+    elif bounds is Bounds.NON_NEGATIVE:
+        ok = ok and converted >= 0
+    if not ok:
+        raise ConfigError(f"{where} must be {bounds or 'a finite number'}, got {value!r}")
+    return converted
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def headers(where: Where, value: Any) -> tuple[tuple[str, str], ...]:
+    """A table {name: value} (config file, API), or 'Name: value' strings (repeated --header)."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        table: dict[str, str] = {}
+        for item in value:
+            name, sep, text = item.partition(":")
+            if not sep or not name.strip():
+                raise ConfigError(f"{where} {item!r} is not of the form 'Name: value'")
+            table[name.strip()] = text.strip()
+        value = table
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ConfigError(
+            f"{where} must be a table of header names to string values, "
+            'like { "Accept-Language" = "en" }'
+        )
+    return tuple(sorted(value.items()))
+
+
+def strings(where: Where, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def regexes(where: Where, value: Any) -> tuple[str, ...]:
+    patterns = strings(where, value)
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ConfigError(
+                f"{where}: pattern {p!r} is not a valid regular expression: {exc}"
+            ) from None
+    return patterns
+
+
+def _path(where: Where, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where} must be a file path, got {value!r}")
+    path = os.path.expanduser(value)
+    if where.base_dir is not None and path != "-" and not os.path.isabs(path):
+        path = os.path.join(where.base_dir, path)
+    return path
+
+
+def readable_file(where: Where, value: Any) -> str:
+    path = _path(where, value)
+    if not os.path.isfile(path):
+        raise ConfigError(f"{where}: no such file: {path}")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def proxy_url(where: Where, value: Any) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            f"{where} must be a proxy URL such as http://proxy.example:3128 "
+            f"(schemes: {', '.join(PROXY_SCHEMES)}), got {value!r}"
+        )
+    return str(value)
+
+
+def host_overrides(where: Where, value: Any) -> dict[str, HostOverride]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f'{where} must be tables like [hosts."cdn.example.com"]')
+    out: dict[str, HostOverride] = {}
+    for host, table in value.items():
+        if isinstance(table, HostOverride):  # from the API
+            out[str(host).lower()] = table
+            continue
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}: [hosts.{host!r}] must be a table")
+        unknown = sorted(set(table) - {"concurrency", "rate", "headers"})
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(unknown)} in [hosts.{host!r}]; "
+                "allowed: concurrency, rate, headers"
+            )
+
+        out[str(host).lower()] = _host_override(where, str(host), table)
+    return out
+
+
+def _host_override(where: Where, host: str, table: Mapping[str, Any]) -> HostOverride:
+    def at(key: str) -> Where:
+        return Where(f"hosts.{host}.{key}", where.file, where.base_dir)
+
+    concurrency, rate = table.get("concurrency"), table.get("rate")
+    if concurrency is not None:
+        concurrency = int(number(at("concurrency"), concurrency, Kind.INT, Bounds.POSITIVE))
+    if rate is not None:
+        rate = float(number(at("rate"), rate, Kind.FLOAT, Bounds.POSITIVE))
+    return HostOverride(concurrency, rate, headers(at("headers"), table.get("headers", {})))
+
+
+def check_value(where: Where, kind: Kind, bounds: Bounds | None, value: Any) -> object:
+    """Check one raw value of a setting of `kind` and return it converted."""
+    if kind in (Kind.INT, Kind.FLOAT):
+        return number(where, value, kind, bounds)
+    if kind is Kind.BOOL:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, got {value!r}")
+        return value
+    if kind is Kind.TEXT:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
+        return value
+    if kind is Kind.PATH:
+        return _path(where, value)
+    if kind is Kind.FILE:
+        return readable_file(where, value)
+    if kind is Kind.PROXY:
+        return proxy_url(where, value)
+    if kind is Kind.GLOBS:
+        return strings(where, value)
+    if kind is Kind.REGEXES:
+        return regexes(where, value)
+    if kind is Kind.HEADERS:
+        return headers(where, value)
+    if kind is Kind.TOLERANCE:
+        if isinstance(value, Tolerance):
+            return value
+        try:
+            return parse_tolerance(str(value))
+        except ConfigError as exc:
+            if where.file is None:
+                raise
+            raise ConfigError(f"{where.file}: {exc}") from None
+    if kind is Kind.HOSTS:
+        return host_overrides(where, value)
+    raise AssertionError(f"unhandled setting kind {kind!r}")
