@@ -4,11 +4,17 @@ Needs `<svg` (after an optional XML prolog: `<?xml?>`, comments, a DOCTYPE with 
 subset) and reads the root's attributes from its start tag, so only the first bytes are needed.
 Anything else is named ("HTML document", "JSON document", "PDF document", ...) as not an image;
 real images whose size linkcheck cannot read (JPEG XL, PSD, QOI) are unreadable instead.
+
+An SVG has an intrinsic pixel size only through absolute `width`/`height` (px, in, cm, mm,
+Q, pt, pc or unitless). A viewBox gives an aspect ratio, never a size; `%` gives nothing, and
+`em`/`ex` depend on a font size the image does not know: such a size is left unknown (None),
+so no size mismatch is ever reported from viewBox numbers or from `em` read as pixels.
 """
 
 from __future__ import annotations
 
 import re
+from math import gcd
 
 from linkcheck.images.sizes import Size, Verdict, unreadable
 from linkcheck.images.store import Need, Reader
@@ -55,30 +61,49 @@ def _length(value: str | None) -> tuple[float | None, str]:
     if value is None:
         return None, ""
     m = _LENGTH.match(value)
+    if m and m.group(2) == "%":
+        return None, f"percentage length {value.strip()!r}"
     if not m or m.group(2).lower() not in _UNITS:
         return None, f"relative or unknown length {value.strip()!r}"
     return float(m.group(1)) * _UNITS[m.group(2).lower()], ""
 
 
+def _left_to_ratio(value: str | None) -> bool:
+    """A missing or percentage width/height: a browser sizes it from the other one and the
+    aspect ratio (an em/ex length is a real size that we cannot know)."""
+    return value is None or value.strip().endswith("%")
+
+
+def _ratio_text(w: float, h: float) -> str:
+    if w.is_integer() and h.is_integer():
+        d = gcd(int(w), int(h))
+        return f"aspect ratio {int(w) // d}:{int(h) // d} (viewBox {w:g}x{h:g})"
+    return f"aspect ratio {w / h:.4g}:1 (viewBox {w:g}x{h:g})"
+
+
 def svg_size(attrs: dict[str, str]) -> Size:
-    (width, why_w), (height, why_h) = _length(attrs.get("width")), _length(attrs.get("height"))
+    """The intrinsic size of an SVG from its root element's attributes (see the module doc)."""
+    w_attr, h_attr = attrs.get("width"), attrs.get("height")
+    (width, why_w), (height, why_h) = _length(w_attr), _length(h_attr)
     box = [float(v) for v in _NUMBER.findall(attrs.get("viewBox", ""))]
-    ratio = box[2] / box[3] if len(box) == 4 and box[2] > 0 and box[3] > 0 else None
+    has_box = len(box) == 4 and box[2] > 0 and box[3] > 0
     notes = [why for why in (why_w, why_h) if why]
     if width is None and height is None:
-        if ratio is None:
-            notes.insert(0, "SVG has no intrinsic pixel size (no width/height, no viewBox)")
-            return Size(None, None, detail="; ".join(notes))
-        notes.insert(0, "SVG has no intrinsic pixel size (no width/height, viewBox only)")
-        width, height = box[2], box[3]
-    elif width is None or height is None:
-        if ratio is not None:
+        what = "no absolute width/height" if notes else "no width/height"
+        where = "viewBox only" if has_box else "no viewBox"
+        notes.insert(0, f"SVG has no intrinsic pixel size ({what}, {where})")
+        if has_box:
+            notes.append(_ratio_text(box[2], box[3]))
+        return Size(None, None, detail="; ".join(notes))
+    if width is None or height is None:
+        if has_box and _left_to_ratio(h_attr if height is None else w_attr):
+            ratio = box[2] / box[3]
             if height is None and width is not None:
                 height = width / ratio
             elif width is None and height is not None:
                 width = height * ratio
             notes.append("SVG size partly derived from the viewBox aspect ratio")
-        else:
+        elif _left_to_ratio(h_attr if height is None else w_attr):
             notes.append("SVG declares only one of width/height")
     return Size(
         None if width is None else int(width + 0.5),

@@ -11,10 +11,22 @@ from linkcheck.classify import (
     declared_number,
     head_unreliable,
     is_transient,
+    judge,
     size_verdict,
 )
-from linkcheck.config import Tolerance
-from linkcheck.models import ErrorKind, HttpOutcome, Outcome, Reason
+from linkcheck.config import Config, Tolerance
+from linkcheck.images import probe_bytes
+from linkcheck.models import (
+    DeclaredSize,
+    ErrorKind,
+    HttpOutcome,
+    Link,
+    LinkKind,
+    Occurrence,
+    Outcome,
+    Reason,
+    Source,
+)
 
 
 def status(code: int, **kw: object) -> HttpOutcome:
@@ -201,3 +213,27 @@ def test_size_verdict_unusable() -> None:
     assert bad.problem == "width is not a whole number ('wide'); height is zero (0)"
     unknown = size_verdict(10, 10, None, EXACT)
     assert (unknown.matches, unknown.problem, unknown.declared_width) == (None, None, 10)
+
+
+@pytest.mark.parametrize(
+    ("svg", "declared"),
+    [
+        (b'<svg viewBox="0 0 300 150"/>', (300, 150)),  # the viewBox numbers are not pixels
+        (b'<svg viewBox="0 0 300 150"/>', (10, 10)),
+        (b'<svg width="20em" height="10em"/>', (20, 10)),  # nor are em lengths
+    ],
+)
+def test_an_svg_without_intrinsic_size_is_never_a_size_mismatch(
+    svg: bytes, declared: tuple[int, int]
+) -> None:
+    probe = probe_bytes(svg)
+    occurrence = Occurrence(
+        "/logo.svg",
+        LinkKind.IMAGE,
+        Source("a.md", "images[0].url", 3, "A"),
+        DeclaredSize(*declared),
+    )
+    link = Link("http://127.0.0.1/logo.svg", LinkKind.IMAGE, (occurrence,))
+    result = judge(link, HttpOutcome(200, link.url, image=probe), Config())
+    assert (result.outcome, result.reason) == (Outcome.OK, None)
+    assert result.detail.startswith("SVG has no intrinsic pixel size")

@@ -254,16 +254,38 @@ def test_not_an_image_is_decided_by_the_first_chunk_and_content_type_is_a_hint()
     [
         ('<svg width="10.6" height="2in">', (11, 192), ""),
         ('<svg width="30" viewBox="0 0 20 10">', (30, 15), "partly derived"),
-        ('<svg height="100%" viewBox="0,0,20,10">', (20, 10), "viewBox only"),
+        ('<svg width="100%" height="7" viewBox="0 0 20 10">', (14, 7), "partly derived"),
         ("<svg width='5em' height='7'>", (None, 7), "relative or unknown length '5em'"),
-        ('<svg\n  viewBox = "0 0 1.5e2 75"\n/>', (150, 75), "no intrinsic pixel size"),
-        ("<svg><rect width='9' height='9'/></svg>", (None, None), "no intrinsic pixel size"),
+        ("<svg width='5em' height='7' viewBox='0 0 20 10'>", (None, 7), "length '5em'"),
+        ("<svg width='8' height='100%'>", (8, None), "only one of width/height"),
+        ("<svg><rect width='9' height='9'/></svg>", (None, None), "(no width/height, no viewBox)"),
     ],
 )
 def test_svg_root_element(svg: str, size: tuple[int | None, int | None], detail: str) -> None:
     probe = probe_bytes(svg.encode())
     assert (probe.format, probe.error, (probe.width, probe.height)) == ("svg", None, size)
     assert detail in probe.detail
+
+
+@pytest.mark.parametrize(
+    ("svg", "ratio"),
+    [
+        ('<svg\n  viewBox = "0 0 1.5e2 75"\n/>', "aspect ratio 2:1 (viewBox 150x75)"),
+        ('<svg height="100%" viewBox="0,0,20,10">', "aspect ratio 2:1 (viewBox 20x10)"),
+        ('<svg width="100%" height="100%" viewBox="0 0 16.5 9">', "aspect ratio 1.833:1"),
+        ('<svg width="2em" height="1em" viewBox="0 0 640 480">', "aspect ratio 4:3"),
+        ('<svg width="40ex" viewBox="0 0 30 10">', "aspect ratio 3:1"),
+    ],
+)
+def test_svg_without_intrinsic_size_reports_only_its_aspect_ratio(svg: str, ratio: str) -> None:
+    """DESIGN.md: viewBox numbers are not pixels, and neither are em/ex lengths."""
+    probe = probe_bytes(svg.encode())
+    assert (probe.format, probe.error) == ("svg", None)
+    assert (probe.width, probe.height, probe.displayed_width, probe.displayed_height) == (
+        (None,) * 4
+    )
+    assert probe.detail.startswith("SVG has no intrinsic pixel size (")
+    assert ratio in probe.detail
 
 
 def test_svg_utf16_with_bom() -> None:
