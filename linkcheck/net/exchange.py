@@ -1,6 +1,8 @@
-"""The HTTP transport edge: the shared client, and one request/response exchange that never raises.
+"""One request/response exchange whose network failures come back as values.
 
-httpx exceptions are mapped to `ErrorKind` here, once, on their types (never on message text).
+httpx/OS/SSL/timeout exceptions are mapped to `ErrorKind` here, once, on their types (never on
+message text). Any other exception is a bug and propagates (`check_link` makes it an
+`internal_error`).
 Redirects are NOT followed by httpx: `check.py` walks them hop by hop so every hop goes through
 its own host's politeness gate and is recorded.
 """
@@ -8,6 +10,8 @@ its own host's politeness gate and is recorded.
 from __future__ import annotations
 
 import email.utils
+import errno
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -58,48 +62,72 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - wall)
 
 
-def map_error(exc: BaseException) -> tuple[ErrorKind, str]:
-    """Map an httpx (or lower) exception to an ErrorKind and a short human detail."""
+# What a network exchange can fail with. Anything else raised inside `exchange` is a bug in
+# linkcheck (or in a sink it was given): it propagates, and `check_link` reports it as
+# `internal_error` instead of pretending the link is broken.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx.InvalidURL, OSError)
+
+# A machine out of file descriptors or memory says nothing about the link being checked.
+_LOCAL_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
+def map_error(exc: BaseException) -> tuple[ErrorKind, str] | None:
+    """Map an httpx/OS/SSL/timeout exception to an ErrorKind and a short human detail.
+
+    None: not a network failure (a bug, or this machine out of resources), never a verdict.
+    Decided on types only, never on message text; causes are followed through the chain, as
+    httpx (and our aiohttp transport) wrap the socket and SSL errors they translate.
+    """
     detail = _describe(exc)
+    if not isinstance(exc, NETWORK_ERRORS) or _local_failure(exc):
+        return None
     if isinstance(exc, TimeoutError):  # anyio.fail_after: the whole exchange took too long
         return ErrorKind.TIMEOUT, "no complete answer within the time limit"
     if isinstance(exc, httpx.TimeoutException):
         if isinstance(exc, httpx.ConnectTimeout):
             return ErrorKind.CONNECT_TIMEOUT, f"connect timed out ({detail})"
         return ErrorKind.TIMEOUT, f"timed out ({detail})"
-    if isinstance(exc, httpx.ConnectError):
-        cause = _root_cause(exc)
-        if isinstance(cause, ssl.SSLError):
-            return ErrorKind.TLS, f"TLS handshake failed: {_describe(cause)}"
-        if _is_dns_failure(cause):
-            return ErrorKind.DNS, f"host name not found: {_describe(cause)}"
+    if isinstance(exc, httpx.ConnectError | socket.gaierror | ConnectionRefusedError):
+        tls = _in_chain(exc, ssl.SSLError)
+        if tls is not None:
+            return ErrorKind.TLS, f"TLS handshake failed: {_describe(tls)}"
+        dns = _in_chain(exc, socket.gaierror)
+        if dns is not None:
+            return ErrorKind.DNS, f"host name not found: {_describe(dns)}"
         return ErrorKind.CONNECT, f"could not connect: {detail}"
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return ErrorKind.PROTOCOL, f"connection broken mid-response: {detail}"
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError)):
+    if isinstance(exc, httpx.DecodingError):
+        return ErrorKind.PROTOCOL, f"body does not match its Content-Encoding: {detail}"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
         return ErrorKind.INVALID_URL, f"cannot request this URL: {detail}"
     if isinstance(exc, ssl.SSLError):
         return ErrorKind.TLS, f"TLS error: {detail}"
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, httpx.TransportError):  # ProxyError, NetworkError, ...
         return ErrorKind.CONNECT, f"transport error: {detail}"
-    return ErrorKind.PROTOCOL, f"unexpected error: {type(exc).__name__}: {detail}"
+    if isinstance(exc, OSError):  # a socket error no transport translated
+        return ErrorKind.PROTOCOL, f"connection failed: {detail}"
+    return None  # httpx.HTTPError subclasses that are no network failure (StreamError, ...)
 
 
-def _root_cause(exc: BaseException) -> BaseException:
-    seen = set()
-    while exc.__cause__ is not None or exc.__context__ is not None:
-        nxt = exc.__cause__ or exc.__context__
-        if nxt is None or id(nxt) in seen:
-            break
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes (explicit or implicit), without cycles."""
+    out = [exc]
+    seen = {id(exc)}
+    nxt = exc.__cause__ or exc.__context__
+    while nxt is not None and id(nxt) not in seen:
         seen.add(id(nxt))
-        exc = nxt
-    return exc
+        out.append(nxt)
+        nxt = nxt.__cause__ or nxt.__context__
+    return out
 
 
-def _is_dns_failure(exc: BaseException) -> bool:
-    import socket
+def _in_chain(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    return next((e for e in _chain(exc) if isinstance(e, kind)), None)
 
-    return isinstance(exc, socket.gaierror)
+
+def _local_failure(exc: BaseException) -> bool:
+    return any(isinstance(e, OSError) and e.errno in _LOCAL_ERRNOS for e in _chain(exc))
 
 
 def _describe(exc: BaseException) -> str:
@@ -135,7 +163,7 @@ async def exchange(
     max_body: int = 0,
     timeout: float | None = None,
 ) -> Exchange:
-    """Send one request. Never raises (except cancellation): failures come back as values.
+    """Send one request. Network failures come back as values; bugs and cancellation raise.
 
     With `sink`, body chunks are passed to it until it returns True or `max_body` bytes were read;
     without, the body is not read at all and the response is closed right after the headers.
@@ -146,8 +174,11 @@ async def exchange(
     try:
         with anyio.fail_after(limit * 1.5):  # a server trickling bytes must not stall us forever
             return await _exchange(client, method, url, headers, sink, max_body, timeout, start)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a value; cancellation is BaseException
-        kind, detail = map_error(exc)
+    except NETWORK_ERRORS as exc:  # a network failure becomes a value; anything else is a bug
+        mapped = map_error(exc)
+        if mapped is None:
+            raise
+        kind, detail = mapped
         return Exchange(
             method, url, None, (), None, kind, detail, time.monotonic() - start, read, None
         )

@@ -1,8 +1,9 @@
-"""http.py's pure parts: the one place httpx exceptions become ErrorKinds, and Retry-After."""
+"""net/exchange.py's pure parts: the one place network exceptions become ErrorKinds; Retry-After."""
 
 from __future__ import annotations
 
 import email.utils
+import errno
 import socket
 import ssl
 
@@ -57,13 +58,42 @@ def chained(outer: BaseException, cause: BaseException) -> BaseException:
         (httpx.InvalidURL("Invalid port"), ErrorKind.INVALID_URL),
         (ssl.SSLError(1, "wrong version number"), ErrorKind.TLS),
         (httpx.ProxyError("proxy"), ErrorKind.CONNECT),
-        (ValueError("something odd"), ErrorKind.PROTOCOL),
+        (httpx.DecodingError("bad gzip"), ErrorKind.PROTOCOL),
+        (ConnectionResetError(104, "Connection reset by peer"), ErrorKind.PROTOCOL),
+        (ConnectionRefusedError(111, "Connection refused"), ErrorKind.CONNECT),
+        (socket.gaierror(-2, "Name or service not known"), ErrorKind.DNS),
+        (
+            # the aiohttp transport chains two levels: httpx <- aiohttp <- ssl
+            chained(
+                httpx.ConnectError("cannot connect"),
+                chained(OSError("ClientConnectorCertificateError"), ssl.SSLError(1, "bad cert")),
+            ),
+            ErrorKind.TLS,
+        ),
     ],
 )
 def test_map_error_on_types(exc: BaseException, kind: ErrorKind) -> None:
-    got, detail = map_error(exc)
+    mapped = map_error(exc)
+    assert mapped is not None
+    got, detail = mapped
     assert got is kind
     assert detail  # always a human-readable explanation
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        ValueError("something odd"),  # a bug in linkcheck is not a broken link
+        KeyError("x"),
+        AssertionError(),
+        httpx.StreamConsumed(),  # misuse of httpx is a bug too
+        httpx.TooManyRedirects("never followed by linkcheck"),
+        # this machine out of file descriptors says nothing about the link
+        chained(httpx.ConnectError("too many open files"), OSError(errno.EMFILE, "EMFILE")),
+    ],
+)
+def test_map_error_refuses_what_is_not_a_network_failure(exc: BaseException) -> None:
+    assert map_error(exc) is None
 
 
 def test_map_error_never_reads_message_text() -> None:
