@@ -36,7 +36,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from linkcheck.collect.sources import field_line
+from linkcheck.collect.front_matter import converted_from, field_line
 from linkcheck.models import (
     Article,
     ArticleProblem,
@@ -99,6 +99,8 @@ def _type_name(value: object) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, set | frozenset):  # in-memory articles; sets have no stable order
+        return f"a set of {len(value)}"
     return f"a {type(value).__name__} ({value!s})"
 
 
@@ -141,6 +143,15 @@ class _Extractor:
             )
         )
 
+    def type_name(self, value: object, path: str) -> str:
+        """What the value at `path` was written as (a date stays a date, though it is now
+        JSON-safe text; see `front_matter`)."""
+        was = converted_from(self.article, path)
+        return f"{was} ({value})" if was else _type_name(value)
+
+    def is_text(self, value: object, path: str) -> bool:
+        return isinstance(value, str) and converted_from(self.article, path) is None
+
     # ---------------------------------------------------------------- front matter
     def entry(self, data: dict[Any, Any], prefix: str, *, top: bool) -> None:
         """A top-level front matter or one `related[j]` entry."""
@@ -158,21 +169,22 @@ class _Extractor:
     def url_field(self, value: object, path: str, kind: LinkKind) -> None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return
-        if isinstance(value, str):
+        if self.is_text(value, path):
+            assert isinstance(value, str)
             self.emit(value, kind, path)
         else:
-            self.wrong(path, f"expected a URL string, got {_type_name(value)}")
+            self.wrong(path, f"expected a URL string, got {self.type_name(value, path)}")
 
     def images(self, value: object, path: str) -> None:
         if value is None:
             return
         if isinstance(value, str):
-            self.wrong(path, f"expected a list of images, got {_type_name(value)}")
+            self.wrong(path, f"expected a list of images, got {self.type_name(value, path)}")
             if _is_http_url(value):
                 self.emit(value, LinkKind.IMAGE, path)
             return
         if not isinstance(value, list):
-            self.wrong(path, f"expected a list of images, got {_type_name(value)}")
+            self.wrong(path, f"expected a list of images, got {self.type_name(value, path)}")
             self.generic(value, path)
             return
         for i, image in enumerate(value):
@@ -180,7 +192,8 @@ class _Extractor:
             if isinstance(image, dict):
                 self.image(image, ipath)
             else:
-                self.wrong(ipath, f"expected an image mapping with a url, got {_type_name(image)}")
+                got = self.type_name(image, ipath)
+                self.wrong(ipath, f"expected an image mapping with a url, got {got}")
                 if isinstance(image, str) and _is_http_url(image):
                     self.emit(image, LinkKind.IMAGE, ipath)
 
@@ -191,8 +204,8 @@ class _Extractor:
             self.wrong(path, "image has no url")
         elif url is None or (isinstance(url, str) and not url.strip()):
             self.wrong(upath, "image url is empty")
-        elif not isinstance(url, str):
-            self.wrong(upath, f"expected a URL string, got {_type_name(url)}")
+        elif not isinstance(url, str) or not self.is_text(url, upath):
+            self.wrong(upath, f"expected a URL string, got {self.type_name(url, upath)}")
         else:
             declared = DeclaredSize(image.get("width"), image.get("height"))
             self.emit(url, LinkKind.IMAGE, upath, declared=declared)
@@ -204,7 +217,8 @@ class _Extractor:
         if value is None:
             return
         if not isinstance(value, list):
-            self.wrong(path, f"expected a list of related articles, got {_type_name(value)}")
+            got = self.type_name(value, path)
+            self.wrong(path, f"expected a list of related articles, got {got}")
             self.generic(value, path)
             return
         for j, rel in enumerate(value):
@@ -212,7 +226,8 @@ class _Extractor:
             if isinstance(rel, dict):
                 self.entry(rel, rpath, top=False)
             else:
-                self.wrong(rpath, f"expected a related-article mapping, got {_type_name(rel)}")
+                got = self.type_name(rel, rpath)
+                self.wrong(rpath, f"expected a related-article mapping, got {got}")
                 self.generic(rel, rpath)
 
     def generic(self, value: object, path: str) -> None:

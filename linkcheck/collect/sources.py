@@ -1,18 +1,15 @@
 """Input stage: find article files and read each into an `Article` (or an `ArticleProblem`).
 
 `discover` walks folders; `read_article` never raises. Front matter is YAML between a first
-line `---` and the next `---` line, parsed with python-frontmatter's YAML handler and its
-safe loader (libyaml's `CSafeLoader` when PyYAML was built with it), subclassed to refuse
-alias bombs: after composing the node graph (shared nodes for aliases, nothing expanded yet)
-we count the nodes the document would expand to, memoised per node, before constructing any
-Python object. Recursive aliases are refused too.
+line `---` and the next `---` line, parsed by `front_matter.load` (safe loader, alias bombs
+refused, values made JSON-safe, the file line of every field kept).
 
 Line endings: CRLF and lone CR are read as LF before anything else, so every line number
 (YAML errors, `Article.body_line`, field lines) is a line number of the file as an editor
 shows it. A UTF-8 BOM at the start is dropped.
 
 Field lines: `Article.front_matter` is a `FrontMatter`, a plain `dict` subclass that also
-knows the file line of each scalar field (`field_line(article, "related[0].webUrl")`).
+knows the file line of each field (`field_line(article, "related[0].webUrl")`).
 """
 
 from __future__ import annotations
@@ -21,12 +18,18 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 import yaml
-from frontmatter.default_handlers import SafeLoader, YAMLHandler
 
+from linkcheck.collect.front_matter import (
+    MAX_YAML_NODES,
+    FrontMatter,
+    Refused,
+    converted_from,
+    field_line,
+    load,
+)
 from linkcheck.errors import InputError
 from linkcheck.models import Article, ArticleProblem, ProblemReason
 
@@ -37,27 +40,11 @@ __all__ = [
     "discover",
     "read_article",
     "field_line",
+    "converted_from",
 ]
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
-MAX_YAML_NODES = 100_000  # nodes after alias expansion; a real article has a few hundred
 _DELIMITER = re.compile(r"-{3,}[ \t]*")
-
-
-class FrontMatter(dict):  # type: ignore[type-arg]
-    """The parsed front-matter mapping, plus the 1-based file line of each scalar field path."""
-
-    lines: dict[str, int]
-
-    def __init__(self, data: Mapping[Any, Any], lines: dict[str, int] | None = None) -> None:
-        super().__init__(data)
-        self.lines = lines or {}
-
-
-def field_line(article: Article, path: str) -> int | None:
-    """The file line where front-matter field `path` (e.g. `images[0].url`) is written."""
-    lines: Mapping[str, int] = getattr(article.front_matter, "lines", {})
-    return lines.get(path)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -135,99 +122,6 @@ def _walk(top: str, globs: tuple[str, ...], seen_dirs: set[tuple[int, int]]) -> 
         yield from _walk(sub, globs, seen_dirs)
 
 
-# --------------------------------------------------------------------------- YAML
-
-
-class _BoundedLoader(SafeLoader):  # type: ignore[misc,valid-type]
-    """python-frontmatter's safe loader, refusing documents that expand past MAX_YAML_NODES."""
-
-    check_aliases = True
-
-    def get_single_data(self) -> Any:
-        node = self.get_single_node()
-        if node is None:
-            return None
-        if self.check_aliases:
-            _check_expansion(node)
-        data = self.construct_document(node)
-        if isinstance(data, dict):
-            return FrontMatter(data, _field_lines(node))
-        return data
-
-
-class _AliasFreeLoader(_BoundedLoader):
-    """For front matter without a '*' anywhere: it cannot contain an alias, so it cannot expand
-    (the expansion walk costs as much as parsing; most articles have no aliases at all)."""
-
-    check_aliases = False
-
-
-class _Refused(Exception):
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.line = line  # 0-based within the front matter
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Count the nodes `root` expands to, memoised per node (iterative: no recursion limit)."""
-    sizes: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if done:
-            on_path.discard(key)
-            total = 1 + sum(sizes[id(c)] for c in _children(node))
-            if total > MAX_YAML_NODES:
-                raise _Refused(
-                    f"front matter expands to more than {MAX_YAML_NODES} nodes "
-                    "(YAML alias expansion)",
-                    node.start_mark.line,
-                )
-            sizes[key] = total
-            continue
-        if key in sizes:
-            continue
-        if key in on_path:
-            raise _Refused("recursive YAML alias (a node contains itself)", node.start_mark.line)
-        on_path.add(key)
-        stack.append((node, True))
-        for child in _children(node):
-            if id(child) not in sizes:
-                if id(child) in on_path:
-                    raise _Refused(
-                        "recursive YAML alias (a node contains itself)", child.start_mark.line
-                    )
-                stack.append((child, False))
-
-
-def _field_lines(root: yaml.Node) -> dict[str, int]:
-    """Field path -> 0-based line of every node in the tree (collections: their first line)."""
-    lines: dict[str, int] = {}
-    stack: list[tuple[str, yaml.Node]] = [("", root)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            for key, value in reversed(node.value):
-                name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
-                stack.append((f"{path}.{name}" if path else name, value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i in range(len(node.value) - 1, -1, -1):
-                stack.append((f"{path}[{i}]", node.value[i]))
-        if path:
-            lines.setdefault(path, node.start_mark.line)
-    return lines
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -300,9 +194,8 @@ def _parse(path: str, text: str) -> Article | ArticleProblem:
     fm_first = start + 2  # file line of the first front-matter line
     fm_text = "\n".join(lines[start + 1 : end])
     try:
-        loader = _BoundedLoader if "*" in fm_text else _AliasFreeLoader
-        data = YAMLHandler().load(fm_text, Loader=loader)
-    except _Refused as exc:
+        data = load(fm_text)
+    except Refused as exc:
         line = None if exc.line is None else exc.line + fm_first
         return ArticleProblem(path, ProblemReason.TOO_LARGE, f"{exc} (line {line})", line=line)
     except yaml.MarkedYAMLError as exc:
@@ -318,7 +211,7 @@ def _parse(path: str, text: str) -> Article | ArticleProblem:
         return ArticleProblem(
             path, ProblemReason.INVALID_YAML, f"invalid YAML: {type(exc).__name__}: {exc}"
         )
-    if not isinstance(data, dict):
+    if not isinstance(data, FrontMatter):
         kind = "empty" if data is None else f"a {_yaml_type(data)}"
         return ArticleProblem(
             path,
@@ -326,12 +219,11 @@ def _parse(path: str, text: str) -> Article | ArticleProblem:
             f"front matter (lines {start + 1}-{end + 1}) is {kind}, expected a mapping of fields",
             line=start + 2,
         )
-    fm_lines = getattr(data, "lines", {})
-    front = FrontMatter(data, {k: v + fm_first for k, v in fm_lines.items()})
+    front = FrontMatter(data, {k: v + fm_first for k, v in data.lines.items()}, data.converted)
     title = front.get("title")
     return Article(
         path=path,
-        title=title if isinstance(title, str) else None,
+        title=title if isinstance(title, str) and "title" not in front.converted else None,
         front_matter=front,
         body="\n".join(lines[end + 1 :]),
         body_line=end + 2,

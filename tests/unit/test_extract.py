@@ -128,11 +128,37 @@ def test_front_matter_fields_and_wrong_types(tmp_path: Path) -> None:
             "cdnAmpWebUrl",
             "expected a URL string, got a date (2020-01-01)",
         ),
+        (
+            "webUrl: 2020-01-01 10:00:00Z",
+            "webUrl",
+            "expected a URL string, got a date and time (2020-01-01T10:00:00+00:00)",
+        ),
+        ("ampWebUrl: !!binary aGk=", "ampWebUrl", "expected a URL string, got binary data (aGk=)"),
+        ("webUrl: .nan", "webUrl", "expected a URL string, got a number (.nan)"),
+        ("webUrl: -.inf", "webUrl", "expected a URL string, got a number (-.inf)"),
+        ("webUrl: !!set {b, a}", "webUrl", "expected a URL string, got a set (['a', 'b'])"),
+        ("webUrl: [a]", "webUrl", "expected a URL string, got a list"),
+        (
+            "images: [{url: 2021-02-03}]",
+            "images[0].url",
+            "expected a URL string, got a date (2021-02-03)",
+        ),
+        (
+            "images: [2021-02-03]",
+            "images[0]",
+            "expected an image mapping with a url, got a date (2021-02-03)",
+        ),
+        (
+            "related: [{webUrl: .inf}]",
+            "related[0].webUrl",
+            "expected a URL string, got a number (.inf)",
+        ),
     ],
 )
 def test_wrong_type_messages(tmp_path: Path, yaml: str, field: str, message: str) -> None:
-    _, problems = extract(article(tmp_path, f"---\ntitle: T\n{yaml}\n---\n"))
+    links, problems = extract(article(tmp_path, f"---\ntitle: T\n{yaml}\n---\n"))
     assert [(p.field, p.message, p.line) for p in problems] == [(field, f"{field}: {message}", 3)]
+    assert [link.source.field for link in links] == []  # a wrong type is never requested
 
 
 BODY = """---

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from linkcheck.collect.sources import InputError, discover, field_line, read_article
+from linkcheck.collect.sources import (
+    InputError,
+    converted_from,
+    discover,
+    field_line,
+    read_article,
+)
 from linkcheck.models import Article, ArticleProblem, ProblemReason
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,3 +214,82 @@ def test_every_fixture_parses_or_gives_expected_problem(rel: str) -> None:
         assert isinstance(result, Article), result
         assert result.title
         assert isinstance(result.front_matter.get("webUrl"), str)
+
+
+# ------------------------------------------------------------------ JSON-safe front matter
+
+AWKWARD = """---
+title: 2024-01-02
+published: 2024-01-02 03:04:05+01:00
+day: 2024-01-02
+blob: !!binary aGVsbG8=
+tags: !!set {zeta, alpha}
+2: two
+null: nothing
+true: truth
+3.5: float key
+2020-01-01: date key
+scores: [.nan, .inf, -.inf, 1.5]
+nested:
+  - {when: 2001-02-03, 7: seven}
+---
+"""
+
+
+def test_front_matter_is_json_safe(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "a.md", AWKWARD))
+    assert isinstance(article, Article)
+    fm = article.front_matter
+    text = json.dumps(fm, allow_nan=False, sort_keys=True)  # no TypeError, no NaN
+    assert json.loads(text) == fm
+    assert fm["published"] == "2024-01-02T03:04:05+01:00"
+    assert (fm["day"], fm["blob"], fm["tags"]) == ("2024-01-02", "aGVsbG8=", ["alpha", "zeta"])
+    assert (fm["2"], fm["null"], fm["true"], fm["3.5"], fm["2020-01-01"]) == (
+        "two",
+        "nothing",
+        "truth",
+        "float key",
+        "date key",
+    )
+    assert fm["scores"] == [".nan", ".inf", "-.inf", 1.5]
+    assert fm["nested"] == [{"when": "2001-02-03", "7": "seven"}]
+    assert article.title is None  # a title must be written as text, not as a date
+
+
+def test_converted_values_remember_what_they_were(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "a.md", AWKWARD))
+    assert isinstance(article, Article)
+    assert converted_from(article, "published") == "a date and time"
+    assert converted_from(article, "day") == "a date"
+    assert converted_from(article, "blob") == "binary data"
+    assert converted_from(article, "tags") == "a set"
+    assert converted_from(article, "scores[0]") == "a number"
+    assert converted_from(article, "scores[3]") is None
+    assert converted_from(article, "nested[0].when") == "a date"
+    assert converted_from(article, "2") is None
+
+
+def test_non_string_keys_keep_their_lines(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "a.md", AWKWARD))
+    assert isinstance(article, Article)
+    lines = {k: field_line(article, k) for k in ("2", "null", "true", "3.5", "2020-01-01")}
+    assert lines == {"2": 7, "null": 8, "true": 9, "3.5": 10, "2020-01-01": 11}
+    assert field_line(article, "nested[0].7") == 14
+
+
+def test_keys_that_become_equal_keep_the_last_value(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "a.md", "---\n1: int\n'1': text\n---\n"))
+    assert isinstance(article, Article)
+    assert article.front_matter == {"1": "text"}
+
+
+def test_deep_front_matter_is_converted_without_recursion(tmp_path: Path) -> None:
+    depth = 900  # libyaml refuses more than 1000 levels
+    article = read_article(write(tmp_path, "a.md", f"---\nx: {'[' * depth}1{']' * depth}\n---\n"))
+    if isinstance(article, ArticleProblem):  # a pure-Python YAML parser recurses and refuses
+        assert article.reason is ProblemReason.INVALID_YAML
+        return
+    value = article.front_matter["x"]
+    for _ in range(depth):
+        (value,) = value
+    assert value == 1

@@ -1,0 +1,265 @@
+"""Front matter: YAML text in, a JSON-safe mapping that knows each field's file line out.
+
+Parsed with python-frontmatter's safe loader (libyaml's `CSafeLoader` when PyYAML was built
+with it), subclassed to refuse alias bombs: after composing the node graph (shared nodes for
+aliases, nothing expanded yet) we count the nodes the document would expand to, memoised per
+node, before constructing any Python object. Recursive aliases are refused too.
+
+JSON-safe: YAML can construct values that JSON (and the later stages) have no place for. They
+are converted where the YAML enters, so nothing downstream meets them:
+
+* keys become strings (`1` -> "1", `null` -> "null", `true` -> "true", a date -> "2024-01-02");
+* dates and timestamps become ISO 8601 text, `!!binary` its base64 text, `.nan`/`.inf`/`-.inf`
+  those spellings, and a `!!set` the sorted list of its members (sets have no order).
+
+What each converted value was is kept (`FrontMatter.converted`, field path -> "a date", ...),
+so a URL field written as a date is still reported as the wrong type, not as a bad URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import SafeLoader, YAMLHandler
+
+from linkcheck.models import Article
+
+__all__ = [
+    "MAX_YAML_NODES",
+    "FrontMatter",
+    "Refused",
+    "converted_from",
+    "field_line",
+    "json_safe",
+    "load",
+]
+
+MAX_YAML_NODES = 100_000  # nodes after alias expansion; a real article has a few hundred
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class FrontMatter(dict[str, Any]):
+    """The parsed, JSON-safe front-matter mapping, plus, by field path (`images[0].url`), the
+    1-based file line of each field and what each converted value was written as."""
+
+    lines: dict[str, int]
+    converted: dict[str, str]
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        lines: dict[str, int] | None = None,
+        converted: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(data)
+        self.lines = lines or {}
+        self.converted = converted or {}
+
+
+def field_line(article: Article, path: str) -> int | None:
+    """The file line where front-matter field `path` (e.g. `images[0].url`) is written."""
+    lines: Mapping[str, int] = getattr(article.front_matter, "lines", {})
+    return lines.get(path)
+
+
+def converted_from(article: Article, path: str) -> str | None:
+    """What the YAML value at `path` was before it was made JSON-safe ("a date", "binary data",
+    ...); None when it was already a JSON value."""
+    converted: Mapping[str, str] = getattr(article.front_matter, "converted", {})
+    return converted.get(path)
+
+
+class Refused(Exception):
+    """The front matter is too large once its aliases are expanded, or contains itself."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line  # 0-based within the front matter
+
+
+def load(text: str) -> object:
+    """Parse front-matter YAML: a `FrontMatter` for a mapping, else whatever the document is.
+    Raises `Refused`, or PyYAML's (and its constructors') errors for invalid YAML."""
+    loader = _BoundedLoader if "*" in text else _AliasFreeLoader
+    return YAMLHandler().load(text, Loader=loader)
+
+
+# --------------------------------------------------------------------------- JSON-safe values
+
+
+def _float_text(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    return repr(value) if math.isfinite(value) else (".inf" if value > 0 else "-.inf")
+
+
+def _scalar(value: object) -> tuple[object, str | None]:
+    """(JSON-safe value, what it was when converted)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value, None
+    if isinstance(value, float):
+        return (value, None) if math.isfinite(value) else (_float_text(value), "a number")
+    if isinstance(value, datetime):
+        return value.isoformat(), "a date and time"
+    if isinstance(value, date):
+        return value.isoformat(), "a date"
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii"), "binary data"
+    return str(value), f"a {type(value).__name__}"
+
+
+def key_text(key: object) -> str:
+    """A mapping key as the string a JSON object (and a field path) uses."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return {None: "null", True: "true", False: "false"}[key]
+    if isinstance(key, float):
+        return _float_text(key)
+    if isinstance(key, frozenset | tuple):
+        return str(sorted(key_text(k) for k in key))
+    return str(_scalar(key)[0])
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def json_safe(data: Mapping[Any, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A JSON-safe copy of `data` (see the module doc) and {field path: what a converted value
+    was}. Iterative, so the depth of the YAML is no limit. Keys that become equal ("1" and 1)
+    keep the value written last, like a repeated YAML key."""
+    converted: dict[str, str] = {}
+    root: dict[str, Any] = {}
+    stack: list[tuple[Mapping[Any, Any] | list[Any], dict[str, Any] | list[Any], str]] = [
+        (data, root, "")
+    ]
+    while stack:
+        source, target, path = stack.pop()
+        pairs: list[tuple[str, str, Any]]
+        if isinstance(source, Mapping):
+            pairs = [(_join(path, key_text(k)), key_text(k), v) for k, v in source.items()]
+        else:
+            pairs = [(f"{path}[{i}]", "", v) for i, v in enumerate(source)]
+        for child_path, key, value in pairs:
+            new: Any
+            if isinstance(value, Mapping):
+                new = {}
+                stack.append((value, new, child_path))
+            elif isinstance(value, list):
+                new = []
+                stack.append((value, new, child_path))
+            elif isinstance(value, set | frozenset):
+                new = sorted((_scalar(v)[0] for v in value), key=lambda v: (str(type(v)), v))
+                converted[child_path] = "a set"
+            else:
+                new, was = _scalar(value)
+                if was is not None:
+                    converted[child_path] = was
+            if isinstance(target, dict):
+                target[key] = new
+            else:
+                target.append(new)
+    return root, converted
+
+
+# --------------------------------------------------------------------------- YAML loading
+
+
+class _BoundedLoader(SafeLoader):  # type: ignore[misc,valid-type]
+    """python-frontmatter's safe loader, refusing documents that expand past MAX_YAML_NODES;
+    a mapping comes back as a JSON-safe `FrontMatter`."""
+
+    check_aliases = True
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if self.check_aliases:
+            _check_expansion(node)
+        data = self.construct_document(node)
+        if isinstance(data, dict):
+            safe, converted = json_safe(data)
+            return FrontMatter(safe, self._field_lines(node), converted)
+        return data
+
+    def _key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            return "?"
+        if node.tag == _STR_TAG:
+            return str(node.value)
+        try:  # 1, null, true, a date: the same text as the JSON-safe key
+            return key_text(self.construct_object(node))
+        except Exception:  # noqa: BLE001 - a key we cannot name only loses its line number
+            return "?"
+
+    def _field_lines(self, root: yaml.Node) -> dict[str, int]:
+        """Field path -> 0-based line of every node in the tree (collections: first line)."""
+        lines: dict[str, int] = {}
+        stack: list[tuple[str, yaml.Node]] = [("", root)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                for key, value in reversed(node.value):
+                    stack.append((_join(path, self._key(key)), value))
+            elif isinstance(node, yaml.SequenceNode):
+                for i in range(len(node.value) - 1, -1, -1):
+                    stack.append((f"{path}[{i}]", node.value[i]))
+            if path:
+                lines.setdefault(path, node.start_mark.line)
+        return lines
+
+
+class _AliasFreeLoader(_BoundedLoader):
+    """For front matter without a '*' anywhere: it cannot contain an alias, so it cannot expand
+    (the expansion walk costs as much as parsing; most articles have no aliases at all)."""
+
+    check_aliases = False
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count the nodes `root` expands to, memoised per node (iterative: no recursion limit)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in _children(node))
+            if total > MAX_YAML_NODES:
+                raise Refused(
+                    f"front matter expands to more than {MAX_YAML_NODES} nodes "
+                    "(YAML alias expansion)",
+                    node.start_mark.line,
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise Refused("recursive YAML alias (a node contains itself)", node.start_mark.line)
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) not in sizes:
+                if id(child) in on_path:
+                    raise Refused(
+                        "recursive YAML alias (a node contains itself)", child.start_mark.line
+                    )
+                stack.append((child, False))
