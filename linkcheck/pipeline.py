@@ -1,20 +1,37 @@
-"""The whole run as a library call: files -> articles -> links -> checks -> Report.
+"""The whole run as a library call: inputs -> articles -> links -> plan -> checks -> Report.
 
-Never prints. Progress is reported through a callback; cancellation (Ctrl-C, SIGTERM, --max-time)
-ends the checking early and still returns a complete Report in which every link that was not
-checked says so (`skipped` / `not_checked`) and `run.interrupted` is true.
+Never prints. `run` (async) returns a complete `Report`; `check_stream` yields each
+`CheckResult` as it finishes. Progress callbacks are called on the event loop's thread only
+(reading runs in a worker thread; its counters are polled from the loop). Cancellation
+(Ctrl-C, SIGTERM, --max-time) ends the checking early and `run` still returns a complete Report
+in which every link that was not checked says so (`skipped` / `not_checked`) and
+`run.interrupted` is true.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from contextlib import aclosing, asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING
 
 import anyio
+import anyio.to_thread
 
 from linkcheck.check import CheckContext, check_link, host_of
-from linkcheck.collect.library import Progress, ProgressCallback, collect_links
+from linkcheck.collect.library import (
+    ArticleInput,
+    Collected,
+    Progress,
+    ProgressCallback,
+    collect,
+    collect_links,
+)
 from linkcheck.config import Config
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
@@ -23,91 +40,249 @@ from linkcheck.net.client import make_client
 from linkcheck.plan import plan
 from linkcheck.report import build_report
 
-__all__ = ["Progress", "ProgressCallback", "collect_links", "run"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "Inputs",
+    "Progress",
+    "ProgressCallback",
+    "check_stream",
+    "collect_links",
+    "run",
+]
+
+#: What a run reads: paths (files or folders), articles in memory, or both (paths first).
+Inputs = Iterable["str | os.PathLike[str] | ArticleInput"]
+
+PROGRESS_POLL_S = 0.1  # how often the loop looks at the reading thread's counters
+NOT_CHECKED = "the run was stopped (signal or --max-time) before this link was checked"
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _split(inputs: Inputs) -> tuple[list[str], list[ArticleInput]]:
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]  # one path, not its characters
+    paths: list[str] = []
+    articles: list[ArticleInput] = []
+    for item in inputs:
+        if isinstance(item, str | os.PathLike):
+            paths.append(os.fspath(item))
+        else:
+            articles.append(item)
+    return paths, articles
+
+
+class _Run:
+    """One run's state, shared by the result stream and the report built from it."""
+
+    def __init__(
+        self,
+        inputs: Inputs,
+        config: Config,
+        *,
+        on_progress: ProgressCallback | None,
+        cancel_scope: anyio.CancelScope | None,
+        transport: httpx.AsyncBaseTransport | None,
+        client: httpx.AsyncClient | None,
+    ) -> None:
+        self.paths, self.articles = _split(inputs)
+        self.config = config
+        self.on_progress = on_progress
+        self.scope = cancel_scope or anyio.CancelScope()
+        self.transport = transport
+        self.client = client
+        self.progress = Progress()
+        self.started_at = _now()
+        self.t0 = time.monotonic()
+        self.collected: Collected | None = None
+        self.gate = Politeness(config)
+        self.interrupted = False
+
+    def _notify(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.progress)
+
+    async def _read(self) -> Collected:
+        """Read in a worker thread (signals are still handled while a large library is read);
+        it stops at the next file once the run is cancelled or out of time."""
+        config = self.config
+        read_until = self.t0 + config.max_time if config.max_time else float("inf")
+
+        def stop() -> bool:
+            return self.scope.cancel_called or time.monotonic() > read_until
+
+        work = partial(collect, self.paths, self.articles, config, self.progress, None, stop)
+        if self.on_progress is None:
+            return await anyio.to_thread.run_sync(work)
+        outcome: list[Collected | BaseException] = []
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._poll_reading)
+            try:
+                outcome.append(await anyio.to_thread.run_sync(work))
+            except Exception as exc:  # InputError: re-raised as is, not in an exception group
+                outcome.append(exc)
+            tg.cancel_scope.cancel()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    async def _poll_reading(self) -> None:
+        seen = -1
+        while True:
+            if self.progress.files != seen:
+                seen = self.progress.files
+                self._notify()
+            await anyio.sleep(PROGRESS_POLL_S)
+
+    @asynccontextmanager
+    async def _client(self) -> AsyncIterator[httpx.AsyncClient]:
+        if self.client is not None:  # the caller's: used as is, closed by the caller
+            yield self.client
+            return
+        if self.transport is not None:
+            own = make_client(self.config, transport=self.transport)
+        else:
+            own = make_client(self.config)
+        async with own:
+            yield own
+
+    async def stream(self) -> AsyncGenerator[CheckResult, None]:
+        config = self.config
+        if config.max_time:
+            self.scope.deadline = min(self.scope.deadline, anyio.current_time() + config.max_time)
+        collected = self.collected = await self._read()
+        work = plan(collected)
+        for result in work.settled:
+            yield result
+        progress = self.progress
+        progress.files = collected.files
+        progress.links_total = len(work.to_check)
+        progress.phase = "checking"
+        self._notify()
+
+        done: set[str] = set()
+        send, receive = anyio.create_memory_object_stream[CheckResult](float("inf"))
+
+        async def check_all(client: httpx.AsyncClient) -> None:
+            ctx = CheckContext(client=client, config=config, gate=self.gate)
+            async with send:
+                with self.scope:
+                    await run_checks(
+                        work.to_check,
+                        lambda link, permit: check_link(link, ctx, permit),
+                        send.send_nowait,
+                        gate=self.gate,
+                        host_of=host_of,
+                        concurrency=config.concurrency,
+                    )
+
+        async with self._client() as client, anyio.create_task_group() as tg:
+            tg.start_soon(check_all, client)
+            async with receive:
+                async for result in receive:
+                    done.add(result.link.url)
+                    progress.checked += 1
+                    if result.outcome is Outcome.BROKEN:
+                        progress.broken += 1
+                    elif result.outcome is Outcome.WARNING:
+                        progress.warnings += 1
+                    self._notify()
+                    yield result
+        self.interrupted = bool(
+            self.scope.cancelled_caught or self.scope.cancel_called or not collected.complete
+        )
+        if self.interrupted:
+            for link in work.to_check:
+                if link.url not in done:
+                    yield CheckResult(
+                        link, Outcome.SKIPPED, Reason.NOT_CHECKED, None, None, detail=NOT_CHECKED
+                    )
+        progress.phase = "done"
+
+    def report(self, results: Iterable[CheckResult]) -> Report:
+        collected = self.collected
+        assert collected is not None, "report() before the stream ran"
+        run_info = RunInfo(
+            started_at=self.started_at,
+            finished_at=_now(),
+            duration_s=round(time.monotonic() - self.t0, 3),
+            inputs=tuple(self.paths),
+            options=self.config.as_options(),
+            # frozen copies: the report never shares the gate's live statistics
+            hosts=tuple(replace(h) for h in self.gate.snapshot()),
+            interrupted=self.interrupted,
+            config_file=getattr(self.config, "config_file", None),
+        )
+        return build_report(
+            run=run_info,
+            files=collected.files,
+            articles=collected.articles,
+            results=results,
+            problems=collected.problems,
+        )
+
+
+def _compact(result: CheckResult) -> CheckResult:
+    """A finished result as kept for the report: when nothing redirected, `final_url` is the
+    link's own string rather than an equal copy, and the detail text is interned (details
+    repeat: "HTTP 404", "HTTP 403: access blocked (link may be alive)"...)."""
+    url, final, detail = result.link.url, result.final_url, result.detail
+    same = final is not None and final is not url and final == url
+    shared = sys.intern(detail) if detail else detail
+    if not same and shared is detail:
+        return result
+    return replace(result, final_url=url if same else final, detail=shared)
+
+
 async def run(
-    paths: Sequence[str],
+    inputs: Inputs,
     config: Config,
     *,
     on_progress: ProgressCallback | None = None,
     cancel_scope: anyio.CancelScope | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> Report:
     """Run a complete check and return the Report. `cancel_scope`, if given, may be cancelled
     from outside (signals) to stop checking early; the report is still complete."""
-    started_at, t0 = _now(), time.monotonic()
-    progress = Progress()
-    scope = cancel_scope or anyio.CancelScope()
-    if config.max_time:
-        scope.deadline = min(scope.deadline, anyio.current_time() + config.max_time)
-    read_until = t0 + config.max_time if config.max_time else float("inf")
-
-    def stop_reading() -> bool:
-        return scope.cancel_called or time.monotonic() > read_until
-
-    # Reading runs in a worker thread so signals are still handled while a large library is
-    # read; it stops at the next file once the run is cancelled.
-    collected = await anyio.to_thread.run_sync(
-        lambda: collect_links(paths, config, progress, on_progress, stop_reading)
+    state = _Run(
+        inputs,
+        config,
+        on_progress=on_progress,
+        cancel_scope=cancel_scope,
+        transport=transport,
+        client=client,
     )
-    work = plan(collected)
-    results: list[CheckResult] = list(work.settled)
-    progress.links_total = len(work.to_check)
-    progress.phase = "checking"
-    if on_progress:
-        on_progress(progress)
+    results: list[CheckResult] = []
+    async with aclosing(state.stream()) as stream:
+        async for result in stream:
+            results.append(_compact(result))
+    return state.report(results)
 
-    gate = Politeness(config)
-    done: set[str] = set()
 
-    def on_result(result: CheckResult) -> None:
-        results.append(result)
-        done.add(result.link.url)
-        progress.checked += 1
-        if result.outcome is Outcome.BROKEN:
-            progress.broken += 1
-        elif result.outcome is Outcome.WARNING:
-            progress.warnings += 1
-        if on_progress:
-            on_progress(progress)
-
-    async with make_client(config) as client:
-        ctx = CheckContext(client=client, config=config, gate=gate)
-        with scope:
-            await run_checks(
-                work.to_check,
-                lambda link, permit: check_link(link, ctx, permit),
-                on_result,
-                gate=gate,
-                host_of=host_of,
-                concurrency=config.concurrency,
-            )
-    interrupted = scope.cancelled_caught or scope.cancel_called or not collected.complete
-    if interrupted:
-        why = "the run was stopped (signal or --max-time) before this link was checked"
-        for link in work.to_check:
-            if link.url not in done:
-                results.append(
-                    CheckResult(link, Outcome.SKIPPED, Reason.NOT_CHECKED, None, None, detail=why)
-                )
-    progress.phase = "done"
-    run_info = RunInfo(
-        started_at=started_at,
-        finished_at=_now(),
-        duration_s=round(time.monotonic() - t0, 3),
-        inputs=tuple(paths),
-        options=config.as_options(),
-        hosts=gate.snapshot(),
-        interrupted=bool(interrupted),
+def check_stream(
+    inputs: Inputs,
+    config: Config,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel_scope: anyio.CancelScope | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> AsyncGenerator[CheckResult, None]:
+    """Each `CheckResult` as soon as it is known (links that are never requested first, then
+    checked links in completion order). Close it to stop early: `async with
+    contextlib.aclosing(check_stream(...)) as results:` (leaving the block, or `break`
+    inside it, stops every request in flight)."""
+    state = _Run(
+        inputs,
+        config,
+        on_progress=on_progress,
+        cancel_scope=cancel_scope,
+        transport=transport,
+        client=client,
     )
-    return build_report(
-        run=run_info,
-        files=collected.files,
-        articles=collected.articles,
-        results=results,
-        problems=collected.problems,
-    )
+    return state.stream()

@@ -1,17 +1,41 @@
-"""Read a library: files -> articles -> raw links -> deduplicated links, with every problem kept."""
+"""Read a library: files (or articles in memory) -> articles -> raw links -> deduplicated links,
+with every problem kept."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from linkcheck.classify import declared_size_problem
+from linkcheck.collect import sources
 from linkcheck.collect.extract import extract
 from linkcheck.collect.normalize import LinkCollector, base_for
 from linkcheck.collect.sources import discover, read_article
 from linkcheck.config import Config
-from linkcheck.models import ArticleProblem, Link, LinkKind, ProblemReason, Skipped
+from linkcheck.models import (
+    Article,
+    ArticleProblem,
+    Link,
+    LinkKind,
+    ProblemReason,
+    RawLink,
+    Skipped,
+)
+
+__all__ = [
+    "ArticleInput",
+    "Collected",
+    "Progress",
+    "ProgressCallback",
+    "collect",
+    "collect_links",
+    "parse_article",
+]
+
+#: An article given in memory: an `Article`, or `(name, text)` read like a file called `name`.
+ArticleInput = Article | tuple[str, str]
 
 
 @dataclass(slots=True)
@@ -39,6 +63,27 @@ class Collected:
     complete: bool = True
 
 
+def parse_article(name: str, text: str) -> Article | ArticleProblem:
+    """Parse an article held in memory exactly as a file called `name` holding `text` is read
+    (BOM and line endings included). Never raises."""
+    try:
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        return sources._parse(name, text)
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        return ArticleProblem(
+            name, ProblemReason.UNREADABLE, f"unexpected error: {type(exc).__name__}: {exc}"
+        )
+
+
+def _from_memory(items: Iterable[ArticleInput]) -> Iterator[Article | ArticleProblem]:
+    for item in items:
+        if isinstance(item, Article):
+            yield item
+        else:
+            name, text = item
+            yield parse_article(name, text)
+
+
 def collect_links(
     paths: Sequence[str],
     config: Config,
@@ -46,33 +91,69 @@ def collect_links(
     on_progress: ProgressCallback | None = None,
     stop: Callable[[], bool] = lambda: False,
 ) -> Collected:
-    """Read every article and gather its links, deduplicated. Raises sources.InputError for a
-    path that does not exist; every per-file problem becomes an ArticleProblem. `on_progress`
-    hears about every 100th file (reading a large library takes minutes); when `stop()` turns
-    true, reading ends early and what was read so far is returned (`Collected.complete` false)."""
-    collector = LinkCollector(exclude=[re.compile(p) for p in config.exclude])
-    problems: list[ArticleProblem] = []
-    files = articles = 0
+    """Read every article under `paths` and gather its links (see `collect`)."""
+    return collect(paths, (), config, progress, on_progress, stop)
+
+
+def collect(
+    paths: Sequence[str],
+    articles: Iterable[ArticleInput],
+    config: Config,
+    progress: Progress | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> Collected:
+    """Read every article (the files under `paths`, then `articles` given in memory) and
+    gather its links, deduplicated. Raises InputError for a path that does not exist; every
+    per-file problem becomes an ArticleProblem. `progress.files` counts as files are read
+    (another thread may read it); `on_progress`, called in this thread, hears about every
+    100th file. When `stop()` turns true, reading ends early and what was read so far is
+    returned (`Collected.complete` false)."""
+    reader = _Reader(config)
+    inputs: Iterator[Article | ArticleProblem] = (
+        read_article(p) for p in discover(paths, config.globs)
+    )
     complete = True
-    for path in discover(paths, config.globs):
-        if stop():
-            complete = False
+    for source in (inputs, _from_memory(articles)):
+        for article in source:
+            if stop():
+                complete = False
+                break
+            reader.files += 1
+            if progress is not None:
+                progress.files = reader.files
+                if on_progress is not None and reader.files % 100 == 0:
+                    on_progress(progress)
+            reader.add(article)
+        if not complete:
             break
-        files += 1
-        if progress is not None:
-            progress.files = files
-            if on_progress is not None and files % 100 == 0:
-                on_progress(progress)
-        article = read_article(path)
+    return reader.collected(complete)
+
+
+class _Reader:
+    """Articles in, deduplicated links out."""
+
+    def __init__(self, config: Config) -> None:
+        self.collector = LinkCollector(exclude=[re.compile(p) for p in config.exclude])
+        self.problems: list[ArticleProblem] = []
+        self.files = 0
+        self.articles = 0
+
+    def collected(self, complete: bool) -> Collected:
+        c = self.collector
+        return Collected(self.files, self.articles, c.links(), c.skipped(), self.problems, complete)
+
+    def add(self, article: Article | ArticleProblem) -> None:
         if isinstance(article, ArticleProblem):
-            problems.append(article)
-            continue
-        articles += 1
+            self.problems.append(article)
+            return
+        self.articles += 1
         raw_links, field_problems = extract(article)
-        problems.extend(field_problems)
+        self.problems.extend(field_problems)
         base = base_for(article)
         for raw in raw_links:
-            collector.add(raw, base)
+            raw = _interned(raw)
+            self.collector.add(raw, base)
             if (
                 raw.kind is LinkKind.IMAGE
                 and raw.declared is not None
@@ -80,7 +161,7 @@ def collect_links(
             ):
                 _, _, why = declared_size_problem(raw.declared.width, raw.declared.height)
                 if why:
-                    problems.append(
+                    self.problems.append(
                         ArticleProblem(
                             file=raw.source.file,
                             reason=ProblemReason.INVALID_DECLARED_SIZE,
@@ -89,4 +170,11 @@ def collect_links(
                             line=raw.source.line,
                         )
                     )
-    return Collected(files, articles, collector.links(), collector.skipped(), problems, complete)
+
+
+def _interned(raw: RawLink) -> RawLink:
+    """The field path interned: "webUrl", "related[0].images[0].url"... repeat in every
+    article; one copy serves them all (file names and titles are already one per article)."""
+    s = raw.source
+    field = sys.intern(s.field)
+    return raw if field is s.field else replace(raw, source=replace(s, field=field))

@@ -7,6 +7,7 @@ exact strings of the JSON report contract.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -87,6 +88,37 @@ class ProblemReason(StrEnum):
     )
 
 
+_MAX_DEPTH = 32  # YAML anchors can build self-referencing lists; never recurse forever
+
+
+def _text(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - a hostile __str__ must not break reading
+        return f"<unprintable {type(value).__name__}>"
+
+
+def json_safe(value: object, _depth: int = 0) -> object:
+    """`value` as JSON-safe data: None, bool, int, str and finite floats are kept; lists and
+    tuples become tuples and mappings dicts with string keys (recursively); anything else
+    (dates, bytes, sets, NaN, infinity, objects) and anything nested too deep becomes its
+    `str`. The JSON report writes these values exactly as before. Never raises."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _text(value)
+    if _depth >= _MAX_DEPTH or isinstance(value, StrEnum):
+        return _text(value)
+    if isinstance(value, list | tuple):
+        return tuple(json_safe(v, _depth + 1) for v in value)
+    if isinstance(value, dict):
+        return {
+            _text(k) if not isinstance(k, str) else k: json_safe(v, _depth + 1)
+            for k, v in value.items()
+        }
+    return _text(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where one occurrence of a URL was written."""
@@ -99,10 +131,15 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class DeclaredSize:
-    """An image's size as the article declares it. Values are kept as written (may be invalid)."""
+    """An image's size as the article declares it, as written (may be invalid), made JSON-safe
+    on the way in: raw YAML (dates, bytes, sets, NaN, self-referencing lists) stops here."""
 
     width: object
     height: object
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "width", json_safe(self.width))
+        object.__setattr__(self, "height", json_safe(self.height))
 
 
 @dataclass(frozen=True, slots=True)

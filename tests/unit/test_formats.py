@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import io
 import json
 import os
 import re
@@ -787,3 +788,126 @@ def test_text_renders_many_broken_links_quickly() -> None:
     elapsed = time.perf_counter() - start
     assert out.count("→ http_status (404") == 50_000
     assert elapsed < 10
+
+
+# ------------------------------------------------------------------ streaming, reading back
+
+
+def test_streamed_report_is_the_same_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rep = sample_report()
+    text = jsonfmt.dumps(rep, tool_version="1.2.3")
+    assert text == (
+        json.dumps(jsonfmt.to_dict(rep, tool_version="1.2.3"), indent=2, ensure_ascii=False) + "\n"
+    )
+    out = tmp_path / "report.json"
+    jsonfmt.write_report(str(out), rep, tool_version="1.2.3")
+    assert out.read_bytes() == text.encode("utf-8")
+    buffer = io.StringIO()
+    jsonfmt.write(rep, buffer, tool_version="1.2.3")
+    assert buffer.getvalue() == text
+    assert list(tmp_path.iterdir()) == [out]  # no temp file left behind
+
+
+def test_streamed_empty_report(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rep = build_report(run=run_info(hosts=()), files=0, articles=0, results=[], problems=[])
+    text = jsonfmt.dumps(rep, tool_version="1")
+    assert text == json.dumps(jsonfmt.to_dict(rep, tool_version="1"), indent=2) + "\n"
+    assert '"links": [],' in text and '"problems": []\n}' in text
+
+
+def test_write_report_failure_leaves_the_old_file(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "report.json"
+    out.write_text("old\n")
+
+    def boom(*args: object, **kw: object) -> dict[str, object]:
+        raise RuntimeError("a bug half way through")
+
+    monkeypatch.setattr(jsonfmt, "_link", boom)
+    with pytest.raises(RuntimeError):
+        jsonfmt.write_report(str(out), sample_report(), tool_version="1")
+    assert out.read_text() == "old\n"
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_load_report_round_trips(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from linkcheck.formats.json_read import load_report
+
+    rep = sample_report(config_file="/srv/lib/linkcheck.toml")
+    text = jsonfmt.dumps(rep, tool_version="0.1.0")
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    back = load_report(path)
+    assert jsonfmt.dumps(back, tool_version="0.1.0") == text
+    assert back.run.config_file == "/srv/lib/linkcheck.toml"
+    assert back.exit_code == rep.exit_code == 1
+    with open(path, "rb") as binary, open(path, encoding="utf-8") as textual:
+        assert load_report(binary) == back == load_report(textual)
+    # the types are the real ones, verdicts paired with their occurrences
+    mismatch = next(r for r in back.results if r.link.url == MISMATCH_URL)
+    assert mismatch.reason is Reason.IMAGE_DIMENSION_MISMATCH
+    assert [o.verdict.matches if o.verdict else None for o in mismatch.link.occurrences] == [
+        False,
+        True,
+        False,
+        None,
+    ]
+
+
+def test_load_report_odd_values_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from linkcheck.formats.json_read import load_report
+
+    name = os.fsdecode(b"caf\xe9.md")
+    r = judged(
+        CheckResult(
+            link=Link(
+                "https://x.example/é.png",
+                LinkKind.IMAGE,
+                (
+                    occ(
+                        "https://x.example/é.png",
+                        file=name,
+                        kind=LinkKind.IMAGE,
+                        declared=DeclaredSize([1, {"a": None}], datetime.date(2024, 1, 1)),
+                    ),
+                ),
+            ),
+            outcome=Outcome.OK,
+            reason=None,
+            http_status=200,
+            final_url=None,
+            image=ImageProbe("png", 10, 10, 10, 10, 64),
+        ),
+        (SizeVerdict(None, None, None, None, "width is not a whole number"),),
+    )
+    rep = build_report(run=run_info(), files=1, articles=1, results=[r], problems=[])
+    text = jsonfmt.dumps(rep, tool_version="1")
+    assert jsonfmt.dumps(load_report(io.StringIO(text)), tool_version="1") == text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not a JSON report"),
+        ("[]", "not a linkcheck JSON report"),
+        ('{"links": [], "schema_version": 2}', "schema_version 2"),
+        ('{"links": [{}], "schema_version": 1}', "not a valid linkcheck report"),
+    ],
+)
+def test_load_report_refuses_what_it_cannot_read(text: str, message: str) -> None:
+    from linkcheck.errors import InputError
+    from linkcheck.formats.json_read import load_report
+
+    with pytest.raises(InputError, match=message):
+        load_report(io.StringIO(text))
+
+
+def test_load_report_unknown_vocabulary_is_a_clear_error() -> None:
+    from linkcheck.errors import InputError
+    from linkcheck.formats.json_read import load_report
+
+    doc = json.loads(jsonfmt.dumps(sample_report(), tool_version="1"))
+    doc["links"][0]["reason"] = "gremlins"
+    with pytest.raises(InputError, match="unknown Reason 'gremlins'"):
+        load_report(io.StringIO(json.dumps(doc)))
+    with pytest.raises(InputError, match="cannot read"):
+        load_report("/nonexistent/report.json")

@@ -1,0 +1,175 @@
+"""Read the JSON report back into a `Report`: the contract `formats.json` writes, read by the
+same types (a dashboard, a later `diff`/`merge`, a test).
+
+`dumps(load_report(text))` gives back `text` for any report linkcheck wrote (with the same
+tool version). Fields this version does not know are ignored, as the schema's compatibility
+policy asks; a report with a newer `schema_version`, or one that is not a linkcheck report at
+all, raises `InputError` with a message for the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import fields
+from enum import StrEnum
+from typing import IO, Any, TypeVar
+
+from linkcheck.errors import InputError
+from linkcheck.models import (
+    ArticleProblem,
+    CheckResult,
+    DeclaredSize,
+    Hop,
+    HostStats,
+    ImageProbe,
+    Link,
+    LinkKind,
+    Occurrence,
+    Outcome,
+    ProblemReason,
+    Reason,
+    Report,
+    RunInfo,
+    SizeVerdict,
+    Source,
+)
+
+__all__ = ["load_report", "report_from_dict"]
+
+SCHEMA_VERSION = 1  # the newest schema this reader understands (formats.json writes it)
+_HOST_FIELDS = tuple(f.name for f in fields(HostStats))
+E = TypeVar("E", bound=StrEnum)
+
+
+def load_report(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> Report:
+    """The `Report` of a JSON report: a path, or an open file (text or binary)."""
+    where = os.fspath(source) if isinstance(source, str | os.PathLike) else "the report"
+    try:
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as fh:
+                doc = json.load(fh)
+        else:
+            doc = json.load(source)
+    except OSError as exc:
+        raise InputError(f"cannot read the report {where}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{where} is not a JSON report: {exc}") from None
+    return report_from_dict(doc, where=where)
+
+
+def report_from_dict(doc: object, *, where: str = "the report") -> Report:
+    """The `Report` of a parsed JSON report (`json.load` of what `formats.json` wrote)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("links"), list):
+        raise InputError(f"{where} is not a linkcheck JSON report")
+    version = doc.get("schema_version")
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise InputError(
+            f"{where} has schema_version {version!r}; this linkcheck reads up to {SCHEMA_VERSION}"
+        )
+    try:
+        summary = doc["summary"]
+        return Report(
+            run=_run(doc["run"]),
+            files=summary["files"],
+            articles=summary["articles"],
+            results=tuple(_result(r) for r in doc["links"]),
+            problems=tuple(_problem(p) for p in doc["problems"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"{where} is not a valid linkcheck report ({exc!r})") from None
+
+
+def _enum(kind: type[E], value: object) -> E:
+    try:
+        if isinstance(value, str):
+            return kind(value)
+    except ValueError:
+        pass
+    raise ValueError(f"unknown {kind.__name__} {value!r}")
+
+
+def _run(run: Mapping[str, Any]) -> RunInfo:
+    return RunInfo(
+        started_at=run["started_at"],
+        finished_at=run["finished_at"],
+        duration_s=run["duration_s"],
+        inputs=tuple(run["inputs"]),
+        options=run["options"],
+        hosts=tuple(_host(h) for h in run["hosts"]),
+        interrupted=run["interrupted"],
+        config_file=run.get("config_file"),
+    )
+
+
+def _host(host: Mapping[str, Any]) -> HostStats:
+    return HostStats(**{k: host[k] for k in _HOST_FIELDS if k in host})
+
+
+def _result(link: Mapping[str, Any]) -> CheckResult:
+    image = link["image"]
+    probe = None
+    if image is not None:
+        actual = image["actual"]
+        shown = image["displayed"] or actual
+        probe = ImageProbe(
+            format=image["format"],
+            width=actual["width"],
+            height=actual["height"],
+            displayed_width=shown["width"],
+            displayed_height=shown["height"],
+            bytes_read=image["bytes_read"],
+            detail=image["detail"],
+            orientation=image["orientation"],
+        )
+    return CheckResult(
+        link=Link(
+            link["url"],
+            _enum(LinkKind, link["kind"]),
+            tuple(_occurrence(s) for s in link["sources"]),
+        ),
+        outcome=_enum(Outcome, link["outcome"]),
+        reason=None if link["reason"] is None else _enum(Reason, link["reason"]),
+        http_status=link["http_status"],
+        final_url=link["final_url"],
+        redirects=tuple(Hop(h["url"], h["status"]) for h in link["redirects"]),
+        attempts=link["attempts"],
+        elapsed=link["elapsed_ms"] / 1000,
+        detail=link["detail"],
+        image=probe,
+    )
+
+
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _occurrence(source: Mapping[str, Any]) -> Occurrence:
+    declared = source.get("declared")
+    verdict = None
+    if "matches" in source:  # written for image citations and for every judged one
+        verdict = SizeVerdict(
+            declared_width=_number(declared["width"]) if declared else None,
+            declared_height=_number(declared["height"]) if declared else None,
+            matches=source["matches"],
+            aspect_ratio_matches=source["aspect_ratio_matches"],
+            problem=source["size_problem"],
+        )
+    return Occurrence(
+        text=source["text"],
+        kind=_enum(LinkKind, source["kind"]),
+        source=Source(source["file"], source["field"], source["line"], source["title"]),
+        declared=None if declared is None else DeclaredSize(declared["width"], declared["height"]),
+        verdict=verdict,
+    )
+
+
+def _problem(problem: Mapping[str, Any]) -> ArticleProblem:
+    return ArticleProblem(
+        file=problem["file"],
+        reason=_enum(ProblemReason, problem["reason"]),
+        message=problem["message"],
+        field=problem["field"],
+        line=problem["line"],
+    )
