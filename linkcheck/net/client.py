@@ -1,23 +1,44 @@
-"""The one HTTP client of a run: pooled connections, timeouts, an honest User-Agent."""
+"""The one HTTP client of a run: a pool per host, timeouts, proxies, trusted CAs, a User-Agent.
+
+The API is httpx's. The transport underneath is chosen by measurement (see
+`benchmarks/transport_cpu.py`): aiohttp's connection pool by default, or plain httpx pools,
+one per host (`backend="httpx"`), or any transport an embedder or a test passes in.
+
+The environment is honoured like other HTTP tools do unless `use_env` is off:
+HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY choose proxies, SSL_CERT_FILE/SSL_CERT_DIR replace
+the default CA store. `proxy` (every request through it) overrides the environment;
+`ca_bundle` adds CAs to whatever store is in use.
+"""
 
 from __future__ import annotations
 
+import ssl
+from typing import Literal
+
 import httpx
+from aiohttp.abc import AbstractResolver
 
 from linkcheck.config import Config
+from linkcheck.errors import ConfigError
 from linkcheck.net.exchange import BAD_LOCATION
+from linkcheck.net.pool import PerHostTransport
+from linkcheck.net.proxies import ProxyRules
+from linkcheck.net.transport import AiohttpTransport
+
+Backend = Literal["aiohttp", "httpx"]
+DEFAULT_BACKEND: Backend = "aiohttp"
+KEEPALIVE_EXPIRY = 15.0  # seconds an idle connection is kept for the next request to its host
+POOL_SLACK = 4  # connections per host above its concurrency (a closing one, a redirect hop)
 
 
-def make_client(config: Config) -> httpx.AsyncClient:
-    """One client for the whole run: pooled connections, timeouts, an honest User-Agent."""
+def make_client(
+    config: Config,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    backend: Backend = DEFAULT_BACKEND,
+) -> httpx.AsyncClient:
+    """One client for the whole run. `transport`, when given, is used as it is."""
     timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout, pool=None)
-    limits = httpx.Limits(
-        max_connections=config.concurrency + 10,
-        # httpcore's pool upkeep costs (idle connections x all connections) on every request:
-        # with 50 idle it was 60 % of the checker's CPU; 10 keeps reuse and costs little
-        max_keepalive_connections=10,
-        keepalive_expiry=15.0,
-    )
     headers = {
         "User-Agent": config.user_agent,
         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/*;q=0.8,*/*;q=0.5",
@@ -25,14 +46,81 @@ def make_client(config: Config) -> httpx.AsyncClient:
     }
     headers.update(dict(config.headers))
     return httpx.AsyncClient(
+        transport=transport if transport is not None else make_transport(config, backend=backend),
         event_hooks={"response": [_set_aside_bad_location]},
         timeout=timeout,
-        limits=limits,
         headers=headers,
         follow_redirects=False,
-        http2=False,
+        # The environment (proxies, CAs) is read by make_transport; httpx's own reading would
+        # also pick up .netrc credentials, which a link checker must never send.
         trust_env=False,
     )
+
+
+def make_transport(
+    config: Config,
+    *,
+    backend: Backend = DEFAULT_BACKEND,
+    resolver: AbstractResolver | None = None,
+) -> httpx.AsyncBaseTransport:
+    """The transport `make_client` uses: per-host pools, proxies and CAs from `config`.
+
+    `resolver` replaces aiohttp's DNS resolver (tests use it to fail a name lookup without
+    sending a DNS query); the httpx backend has no such hook.
+    """
+    context = trust_store(config)
+    rules = proxy_rules(config)
+    proxy_for = rules.proxy_for if rules.active else _direct
+    per_host = max(
+        [config.host_concurrency]
+        + [h.concurrency for h in config.hosts.values() if h.concurrency is not None]
+    )
+    if backend == "httpx":
+        return PerHostTransport(
+            ssl_context=context,
+            max_per_host=per_host + POOL_SLACK,
+            max_proxy_connections=config.concurrency + POOL_SLACK,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
+            proxy_for=proxy_for,
+        )
+    return AiohttpTransport(
+        ssl_context=context,
+        max_connections=config.concurrency + POOL_SLACK * 4,
+        max_per_host=per_host + POOL_SLACK,
+        keepalive_expiry=KEEPALIVE_EXPIRY,
+        proxy_for=proxy_for,
+        resolver=resolver,
+    )
+
+
+def _direct(url: httpx.URL) -> str | None:
+    return None
+
+
+def proxy_rules(config: Config) -> ProxyRules:
+    """`--proxy` wins; else the environment (unless `use_env` is off); else no proxy."""
+    if config.proxy:
+        return ProxyRules.explicit(config.proxy)
+    if config.use_env:
+        return ProxyRules.from_environment()
+    return ProxyRules()
+
+
+def trust_store(config: Config) -> ssl.SSLContext:
+    """The CAs a TLS server must chain to: certifi's (or SSL_CERT_FILE/DIR's), plus ca_bundle."""
+    try:
+        context = httpx.create_ssl_context(verify=True, trust_env=config.use_env)
+    except (OSError, ssl.SSLError) as exc:  # SSL_CERT_FILE / SSL_CERT_DIR unusable
+        raise ConfigError(f"SSL_CERT_FILE / SSL_CERT_DIR: cannot load CAs: {exc}") from exc
+    if config.ca_bundle:
+        try:
+            context.load_verify_locations(cafile=config.ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"ca_bundle (--ca-bundle): cannot load {config.ca_bundle!r} as PEM "
+                f"certificates: {exc}"
+            ) from exc
+    return context
 
 
 async def _set_aside_bad_location(response: httpx.Response) -> None:

@@ -1,0 +1,170 @@
+"""The httpx API over aiohttp's connection pool: the default transport of a run.
+
+httpx stays the API (requests, responses, streaming, redirects computed by httpx, events);
+this class only moves bytes. Measured on 20 loopback hosts, 200 requests in flight
+(`benchmarks/transport_cpu.py`), it costs a fraction of the CPU per request of httpcore's
+pools, whose upkeep grows with the number of connections held.
+
+aiohttp's exceptions are translated HERE into httpx's exception tree, so `exchange.map_error`
+stays the one place where failures become `ErrorKind`s and knows only httpx/OS/SSL types.
+Anything that is not an aiohttp or OS failure propagates unchanged: it is a bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import aiohttp
+import httpx
+from aiohttp.abc import AbstractResolver
+from yarl import URL
+
+ProxyChooser = Callable[[httpx.URL], str | None]  # which proxy (if any) serves this URL
+
+
+def _no_proxy(url: httpx.URL) -> str | None:
+    return None
+
+
+@contextlib.contextmanager
+def httpx_errors() -> Iterator[None]:
+    """Re-raise aiohttp's failures as the httpx exception a native httpx transport would raise.
+
+    Order matters: the most specific aiohttp classes come first. The aiohttp exception stays
+    chained as the cause (with its own OS/SSL cause), so `map_error` can still tell DNS and
+    TLS failures apart by type.
+    """
+    try:
+        yield
+    except (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError) as exc:
+        raise httpx.ProxyError(_text(exc)) from exc
+    except aiohttp.ClientConnectorError as exc:  # DNS, refused, TLS handshake, certificate
+        raise httpx.ConnectError(_text(exc)) from exc
+    except aiohttp.ConnectionTimeoutError as exc:
+        raise httpx.ConnectTimeout(_text(exc)) from exc
+    except aiohttp.ServerTimeoutError as exc:  # SocketTimeoutError: no bytes within `read`
+        raise httpx.ReadTimeout(_text(exc)) from exc
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+        raise httpx.RemoteProtocolError(_text(exc)) from exc
+    except aiohttp.ClientResponseError as exc:  # a response aiohttp could not parse
+        raise httpx.RemoteProtocolError(_text(exc)) from exc
+    except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+        raise httpx.UnsupportedProtocol(_text(exc)) from exc
+    except (aiohttp.ClientOSError, aiohttp.ClientConnectionError) as exc:  # reset, broken pipe
+        raise httpx.ReadError(_text(exc)) from exc
+    except aiohttp.ClientError as exc:
+        raise httpx.TransportError(_text(exc)) from exc
+    except ssl.SSLError as exc:  # a TLS alert after the handshake
+        raise httpx.ReadError(_text(exc)) from exc
+    except TimeoutError as exc:  # asyncio's own timeout inside aiohttp (not anyio's fail_after)
+        raise httpx.ReadTimeout(_text(exc)) from exc
+    except OSError as exc:
+        raise httpx.ReadError(_text(exc)) from exc
+
+
+def _text(exc: BaseException) -> str:
+    return str(exc).strip() or type(exc).__name__
+
+
+class _Body(httpx.AsyncByteStream):
+    """The response body as aiohttp delivers it (raw, still content-encoded: httpx decodes)."""
+
+    __slots__ = ("_response",)
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with httpx_errors():
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+
+    async def aclose(self) -> None:
+        # release() returns the connection to the pool only when the body was read to its end;
+        # a half-read body closes the connection (aiohttp checks the parser's state).
+        self._response.release()
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """One aiohttp session for the run: a pool per host, no redirects, no decompression."""
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        max_connections: int = 100,
+        max_per_host: int = 8,
+        keepalive_expiry: float = 15.0,
+        proxy_for: ProxyChooser = _no_proxy,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
+        self._ssl = ssl_context if ssl_context is not None else ssl.create_default_context()
+        self._max_connections = max_connections
+        self._max_per_host = max_per_host
+        self._keepalive = keepalive_expiry
+        self._proxy_for = proxy_for
+        self._resolver = resolver
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+
+    def _open(self) -> aiohttp.ClientSession:
+        """The session is made on first use: aiohttp needs the running event loop."""
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections,
+            limit_per_host=self._max_per_host,
+            keepalive_timeout=self._keepalive,
+            ssl=self._ssl,
+            resolver=self._resolver,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            trust_env=False,  # the proxy and CA environment is read once, by net.client
+            auto_decompress=False,  # httpx decodes Content-Encoding, once
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client owns cookies
+            requote_redirect_url=False,
+        )
+        return self._session
+
+    def _timeout(self, extensions: dict[str, object]) -> aiohttp.ClientTimeout:
+        spec = extensions.get("timeout")
+        values = spec if isinstance(spec, dict) else {}
+        key = (values.get("connect"), values.get("read"))
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            # connect: the TCP + TLS handshake; read: the longest silence between two reads.
+            # No pool timeout: the host gate already bounds what is in flight per host.
+            timeout = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
+            self._timeouts[key] = timeout
+        return timeout
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session or self._open()
+        data = request.content or None  # linkcheck sends no bodies; a stream is read first
+        with httpx_errors():
+            response = await session.request(
+                request.method,
+                URL(str(request.url), encoded=True),  # httpx has percent-encoded it already
+                headers=list(request.headers.multi_items()),
+                data=data,
+                allow_redirects=False,
+                proxy=self._proxy_for(request.url),
+                timeout=self._timeout(request.extensions),
+            )
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_Body(response),
+            request=request,
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
+            },
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

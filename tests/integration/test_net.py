@@ -1,0 +1,323 @@
+"""net/: the client and exchange() through real loopback servers, on both transports.
+
+Every behaviour linkcheck relies on is checked against the aiohttp transport (the default) and
+the plain-httpx per-host pools (the fallback): failures map to the same ErrorKinds, bodies are
+streamed and closed early, nothing is followed or decompressed behind our back, connections are
+reused per host, and a bug is never a verdict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import trustme
+from aiohttp.abc import AbstractResolver, ResolveResult
+from sitekit import Response, Site, unused_address
+
+from linkcheck.check import check_link
+from linkcheck.config import Config
+from linkcheck.hosts.gate import Politeness
+from linkcheck.models import ErrorKind, Link, LinkKind, Occurrence, Outcome, Reason, Source
+from linkcheck.net.client import POOL_SLACK, Backend, make_client, make_transport
+from linkcheck.net.exchange import Exchange, exchange
+from linkcheck.net.pool import PerHostTransport
+from linkcheck.net.redirects import CheckContext
+
+BACKENDS: list[Backend] = ["aiohttp", "httpx"]
+CONFIG = Config(timeout=5, connect_timeout=2, retries=0, host_concurrency=4)
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    value: Backend = request.param
+    return value
+
+
+async def send(backend: Backend, url: str, **kw: Any) -> Exchange:
+    config = kw.pop("config", CONFIG)
+    async with make_client(config, backend=backend) as client:
+        return await exchange(client, kw.pop("method", "HEAD"), url, **kw)
+
+
+# ---- headers, redirects, decompression ------------------------------------------------------
+
+
+async def test_headers_reach_the_server_and_redirects_are_not_followed(
+    backend: Backend, site: Site
+) -> None:
+    config = replace(CONFIG, user_agent="linkcheck-test/1", headers=(("X-Extra", "yes"),))
+    ex = await send(backend, site.url("/redirect/1"), config=config)
+    assert (ex.status, ex.location) == (302, site.url("/ok"))
+    assert [e.path for e in site.log] == ["/redirect/1"]  # one request: nothing followed
+    headers = site.log[0].headers
+    assert headers["user-agent"] == "linkcheck-test/1"
+    assert headers["x-extra"] == "yes"
+    assert headers["accept"].startswith("text/html")
+    assert headers["host"] == site.host
+
+
+async def test_a_compressed_body_is_decoded_exactly_once(backend: Backend, site: Site) -> None:
+    plain = b"<html>" + b"x" * 5000 + b"</html>"
+    site.route(
+        "/gz",
+        Response(
+            200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, gzip.compress(plain)
+        ),
+    )
+    seen: list[bytes] = []
+    ex = await send(
+        backend, site.url("/gz"), method="GET", sink=lambda c: bool(seen.append(c)), max_body=10**6
+    )
+    assert ex.status == 200 and ex.error_kind is None
+    assert b"".join(seen) == plain  # httpx decoded it; the transport did not decode it first
+    assert ex.body_bytes == len(gzip.compress(plain))  # counted on the wire
+
+
+async def test_a_body_that_is_not_what_its_encoding_says_is_a_protocol_error(
+    backend: Backend, site: Site
+) -> None:
+    site.route("/bad-gz", Response(200, {"Content-Encoding": "gzip"}, b"not gzip at all"))
+    ex = await send(
+        backend, site.url("/bad-gz"), method="GET", sink=lambda c: False, max_body=10**6
+    )
+    assert ex.error_kind is ErrorKind.PROTOCOL
+
+
+# ---- streaming and connection reuse ---------------------------------------------------------
+
+
+async def test_a_large_body_is_read_only_as_far_as_the_sink_wants(
+    backend: Backend, site: Site
+) -> None:
+    big = site.put_file("big.bin", b"\xab" * 4_000_000)
+    async with make_client(CONFIG, backend=backend) as client:
+        ex = await exchange(client, "GET", site.url(big), sink=lambda c: True, max_body=10**7)
+        again = await exchange(client, "GET", site.url("/ok"), sink=lambda c: True, max_body=10**7)
+    assert ex.status == 200 and ex.error_kind is None
+    assert 0 < ex.body_bytes < 1_000_000  # closed early, not downloaded
+    assert again.status == 200  # the half-read connection was not handed out again broken
+    site.wait_idle()
+    assert len(site.connection_ids()) == 2
+
+
+async def test_a_small_remainder_is_drained_so_the_connection_is_reused(
+    backend: Backend, site: Site
+) -> None:
+    small = site.put_file("small.bin", b"\xcd" * 20_000)
+    async with make_client(CONFIG, backend=backend) as client:
+        for _ in range(3):
+            ex = await exchange(client, "GET", site.url(small), sink=lambda c: True, max_body=10**6)
+            assert ex.status == 200
+        await exchange(client, "HEAD", site.url("/ok"))
+    assert len(site.connection_ids()) == 1
+
+
+async def test_connections_are_reused_and_bounded_per_host(backend: Backend, sites: Any) -> None:
+    hosts: list[Site] = sites(4)
+    per_host = CONFIG.host_concurrency
+    limits = {s.host: anyio.Semaphore(per_host) for s in hosts}
+    results: list[int | None] = []
+
+    async with make_client(replace(CONFIG, concurrency=16), backend=backend) as client:
+
+        async def one(site: Site, i: int) -> None:
+            async with limits[site.host]:
+                ex = await exchange(client, "HEAD", site.url(f"/ok?i={i}"))
+                results.append(ex.status)
+
+        async with anyio.create_task_group() as tg:
+            for i in range(60):
+                for s in hosts:
+                    tg.start_soon(one, s, i)
+    assert results == [200] * 240
+    for s in hosts:
+        used = len(s.connection_ids())
+        assert used <= per_host + POOL_SLACK  # a bounded pool per host
+        assert len(s.log) / used >= 3  # and reused
+
+
+async def test_the_fallback_closes_the_least_recently_used_host_pool(sites: Any) -> None:
+    a, b, c = sites(3)
+    transport = PerHostTransport(max_per_host=2, max_hosts=2)
+    async with httpx.AsyncClient(transport=transport) as client:
+        for s in (a, b, c):
+            assert (await client.head(s.url("/ok"))).status_code == 200
+        assert transport.open_pools == 2
+        assert (await client.head(a.url("/ok"))).status_code == 200  # a's pool was closed
+        assert (await client.head(c.url("/ok"))).status_code == 200  # c's was kept
+    assert len(a.connection_ids()) == 2
+    assert len(c.connection_ids()) == 1
+
+
+# ---- failures map to the same ErrorKinds on both transports --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "kind"),
+    [
+        ("/hang", "HEAD", ErrorKind.TIMEOUT),
+        ("/reset", "HEAD", ErrorKind.PROTOCOL),
+        ("/garbage", "HEAD", ErrorKind.PROTOCOL),
+        ("/truncated", "GET", ErrorKind.PROTOCOL),
+    ],
+)
+async def test_a_broken_server_maps_to_its_kind(
+    backend: Backend, site: Site, path: str, method: str, kind: ErrorKind
+) -> None:
+    ex = await send(
+        backend, site.url(path), method=method, sink=lambda c: False, max_body=10**6, timeout=0.5
+    )
+    assert ex.status is None
+    assert ex.error_kind is kind, ex.error_detail
+
+
+async def test_a_closed_port_is_a_connect_failure(backend: Backend) -> None:
+    host, port = unused_address()
+    ex = await send(backend, f"http://{host}:{port}/ok")
+    assert ex.error_kind is ErrorKind.CONNECT, ex.error_detail
+
+
+@pytest.fixture
+def full_backlog() -> Iterator[str]:
+    """A listening socket whose accept queue is full: new SYNs are dropped, connect times out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        s = socket.socket()
+        s.setblocking(False)
+        with contextlib.suppress(BlockingIOError):  # the handshake completes in the kernel
+            s.connect(("127.0.0.1", port))
+        fillers.append(s)
+    try:
+        yield f"http://127.0.0.1:{port}/ok"
+    finally:
+        for s in (*fillers, server):
+            s.close()
+
+
+async def test_a_connect_that_never_completes_is_a_connect_timeout(
+    backend: Backend, full_backlog: str
+) -> None:
+    config = replace(CONFIG, connect_timeout=0.3)
+    ex = await send(backend, full_backlog, config=config)
+    assert ex.error_kind is ErrorKind.CONNECT_TIMEOUT, ex.error_detail
+
+
+class _NoSuchHost(AbstractResolver):
+    """A resolver that knows no names: DNS failure without a single DNS query."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def resolve(
+        self, host: str, port: int = 0, family: int = socket.AF_INET
+    ) -> list[ResolveResult]:
+        self.asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_a_name_that_does_not_resolve_is_a_dns_failure() -> None:
+    resolver = _NoSuchHost()
+    transport = make_transport(CONFIG, backend="aiohttp", resolver=resolver)
+    async with make_client(CONFIG, transport=transport) as client:
+        ex = await exchange(client, "HEAD", "http://nonexistent.invalid/ok")
+    assert resolver.asked == ["nonexistent.invalid"]
+    assert ex.error_kind is ErrorKind.DNS, ex.error_detail
+
+
+class _Ok(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def tls_server() -> Iterator[tuple[str, trustme.CA]]:
+    """An HTTPS server on 127.0.0.1 with a certificate from a fresh CA nobody trusts yet."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/ok", ca
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+async def test_an_untrusted_certificate_is_a_tls_failure(
+    backend: Backend, tls_server: tuple[str, trustme.CA], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    ex = await send(backend, tls_server[0])
+    assert ex.error_kind is ErrorKind.TLS, ex.error_detail
+    assert "certificate" in ex.error_detail.lower()
+
+
+# ---- a bug is never a verdict ---------------------------------------------------------------
+
+
+class _Buggy(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise ValueError("a bug in a transport")
+
+
+def _link(url: str) -> Link:
+    source = Source(file="a.md", field="webUrl", line=None, title="A")
+    occurrence = Occurrence(text=url, kind=LinkKind.PAGE, source=source)
+    return Link(url=url, kind=LinkKind.PAGE, occurrences=(occurrence,))
+
+
+async def test_a_bug_in_the_transport_is_an_internal_error_not_a_broken_link(site: Site) -> None:
+    config = replace(CONFIG, retries=2)
+    async with make_client(config, transport=_Buggy()) as client:
+        with pytest.raises(ValueError):
+            await exchange(client, "HEAD", site.url("/ok"))
+        ctx = CheckContext(client=client, config=config, gate=Politeness(config))
+        result = await check_link(_link(site.url("/ok")), ctx)
+    assert (result.outcome, result.reason) == (Outcome.WARNING, Reason.INTERNAL_ERROR)
+    assert "ValueError" in (result.detail or "")
+
+
+async def test_a_bug_in_a_body_sink_propagates(backend: Backend, site: Site) -> None:
+    def sink(chunk: bytes) -> bool:
+        raise KeyError("a bug in an image parser")
+
+    with pytest.raises(KeyError):
+        await send(backend, site.url("/ok"), method="GET", sink=sink, max_body=10**6)
