@@ -86,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
         flag="--output",
         short="-o",
         metavar="FILE",
-        help="where to write the JSON report ('-' for stdout)",
+        help="where to write the JSON report, '-' for stdout",
         reported=False,
     ),
     Setting(

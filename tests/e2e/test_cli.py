@@ -112,6 +112,106 @@ def test_config_file_is_used_and_flags_win(
     assert r.code == 0
 
 
+def test_config_is_discovered_from_the_library_not_the_cwd(
+    site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    """`linkcheck run /srv/content` from cron in / uses /srv/content/linkcheck.toml."""
+    folder = library(
+        {
+            "news/a.md": {"title": "a", "webUrl": "{s}/status/404"},
+            "news/b.md": {"title": "b", "webUrl": "{s}/ok"},
+        },
+        s=site,
+    )
+    config = folder / "linkcheck.toml"
+    config.write_text("exclude = ['/status/']\nverbose = true\n", encoding="utf-8")
+    r = run_cli(folder / "news")  # the fixture runs from an empty working directory
+    assert Path.cwd() != folder
+    assert r.link(site.url("/status/404"))["reason"] == "excluded"
+    assert site.requests("/status/404") == []
+    assert r.code == 0
+    assert r.out.rstrip().endswith(f"settings from: {config}")
+    assert r.report["run"]["config_file"] == str(config)
+    assert r.report["run"]["options"]["exclude"] == ["/status/"]
+
+
+def test_config_in_pyproject_above_the_library(
+    tmp_path: Path, site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    project = tmp_path / "project"
+    folder = library([{"title": "a", "webUrl": "{s}/status/404"}], name="project/content", s=site)
+    (project / ".git").mkdir()
+    (project / "pyproject.toml").write_text(
+        "[project]\nname = 'site'\n\n[tool.linkcheck]\nexclude = ['/status/']\n",
+        encoding="utf-8",
+    )
+    r = run_cli(folder)
+    assert r.code == 0 and r.link(site.url("/status/404"))["reason"] == "excluded"
+    assert r.report["run"]["config_file"] == f"{project / 'pyproject.toml'} [tool.linkcheck]"
+
+
+def test_output_and_quiet_from_the_config_file(
+    site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    folder = library([{"title": "Gone", "webUrl": "{s}/status/404"}], s=site)
+    (folder / "reports").mkdir()
+    (folder / "linkcheck.toml").write_text(
+        "output = 'reports/links.json'\nquiet = true\n", encoding="utf-8"
+    )
+    r = run_cli(folder, output=False)  # no -o: the file's output, relative to the file
+    assert (r.code, r.out, r.err) == (1, "", "")
+    data = json.loads((folder / "reports" / "links.json").read_text(encoding="utf-8"))
+    assert data["links"][0]["http_status"] == 404
+    assert not (Path.cwd() / "linkcheck-report.json").exists()
+
+
+def test_config_error_from_a_discovered_file_names_file_and_key(
+    site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    folder = ok_library(library, site)
+    (folder / "linkcheck.toml").write_text("concurency = 8\n", encoding="utf-8")
+    r = run_cli(folder)
+    assert r.code == 2 and r.report is None and site.log == []
+    assert r.err == (
+        f"linkcheck: configuration error: unknown setting 'concurency' in "
+        f"{folder / 'linkcheck.toml'} (did you mean 'concurrency'?)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--ca-bundle", "/nonexistent/corp-ca.pem"], "--ca-bundle: no such file: /nonexistent"),
+        (["--proxy", "proxy:3128"], "--proxy must be a proxy URL such as http://"),
+        (["--connect-timeout", "0"], "--connect-timeout must be more than zero, got 0"),
+        (["--dead-host-after", "x"], "invalid int value: 'x'"),
+    ],
+)
+def test_exit_2_bad_network_flag(
+    flags: list[str], message: str, site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    r = run_cli(ok_library(library, site), *flags)
+    assert r.code == 2 and message in r.err and r.report is None
+    assert site.log == []
+
+
+def test_new_flags_reach_the_report(
+    tmp_path: Path, site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    r = run_cli(
+        ok_library(library, site),
+        *("--no-env", "--connect-timeout", "3", "--dead-host-after", "5"),
+        *("--ca-bundle", ca),
+    )
+    options = r.report["run"]["options"]
+    assert options["use_env"] is False and options["ca_bundle"] == str(ca)
+    assert options["connect_timeout"] == 3 and options["dead_host_after"] == 5
+    assert "output" not in options and "config_file" not in options
+    assert r.report["run"]["config_file"] is None
+
+
 # --------------------------------------------------------------------------- output
 
 
