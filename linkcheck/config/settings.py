@@ -298,7 +298,8 @@ SETTINGS: tuple[Setting, ...] = (
         group=PROXY,
         flag="--proxy",
         metavar="URL",
-        help="send every request through this proxy (overrides HTTP(S)_PROXY and NO_PROXY)",
+        help="send every request through this http:// or https:// proxy (overrides "
+        "HTTP(S)_PROXY and NO_PROXY)",
     ),
     Setting(
         name="ca_bundle",
@@ -307,7 +308,8 @@ SETTINGS: tuple[Setting, ...] = (
         group=PROXY,
         flag="--ca-bundle",
         metavar="FILE",
-        help="verify TLS certificates with the certificate authorities in this PEM file",
+        help="also trust the certificate authorities in this PEM file (an internal CA, a "
+        "TLS-inspecting proxy)",
     ),
     Setting(
         name="use_env",
@@ -316,8 +318,8 @@ SETTINGS: tuple[Setting, ...] = (
         group=PROXY,
         flag="--no-env",
         flag_value=False,
-        help="ignore the HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY and SSL_CERT_FILE "
-        "environment variables (honoured by default)",
+        help="ignore the HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY, SSL_CERT_FILE and "
+        "SSL_CERT_DIR environment variables (honoured by default)",
     ),
     # ---- config file only
     Setting(

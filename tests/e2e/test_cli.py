@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import trustme
 from e2ekit import LibraryFactory, RunCli, only, validate_report
 from sitekit import Site
 
@@ -182,9 +183,10 @@ def test_config_error_from_a_discovered_file_names_file_and_key(
     ("flags", "message"),
     [
         (["--ca-bundle", "/nonexistent/corp-ca.pem"], "--ca-bundle: no such file: /nonexistent"),
-        (["--proxy", "proxy:3128"], "--proxy must be a proxy URL such as http://"),
+        (["--proxy", "proxy:3128"], "--proxy must be an http:// or https:// proxy URL such as"),
         (["--connect-timeout", "0"], "--connect-timeout must be more than zero, got 0"),
         (["--dead-host-after", "x"], "invalid int value: 'x'"),
+        (["--proxy", "socks5://proxy:1080"], "--proxy must be an http:// or https:// proxy URL"),
     ],
 )
 def test_exit_2_bad_network_flag(
@@ -199,7 +201,7 @@ def test_new_flags_reach_the_report(
     tmp_path: Path, site: Site, library: LibraryFactory, run_cli: RunCli
 ) -> None:
     ca = tmp_path / "ca.pem"
-    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    trustme.CA().cert_pem.write_to_path(str(ca))
     r = run_cli(
         ok_library(library, site),
         *("--no-env", "--connect-timeout", "3", "--dead-host-after", "5"),

@@ -96,7 +96,10 @@ def test_unknown_host_key_is_named(tmp_path: Path) -> None:
         ({"user_agent": " "}, "--user-agent must be a non-empty string"),
         ({"headers": {"X": 1}}, "--header must be a table"),
         ({"headers": ["X-No-Colon"]}, "is not of the form 'Name: value'"),
-        ({"proxy": "proxy.example:3128"}, "--proxy must be a proxy URL such as http://"),
+        (
+            {"proxy": "proxy.example:3128"},
+            "--proxy must be an http:// or https:// proxy URL such as",
+        ),
         ({"ca_bundle": "/nonexistent/ca.pem"}, "--ca-bundle: no such file: /nonexistent/ca.pem"),
     ],
 )
@@ -330,7 +333,7 @@ def test_unknown_key_without_a_close_match_points_to_the_list(tmp_path: Path) ->
         ("glob = 3", "glob must be a list of strings, got 3"),
         ("exclude = ['(']", "pattern '(' is not a valid regular expression"),
         ("dimension-tolerance = 'big'", "dimension tolerance 'big' is not a number"),
-        ("proxy = 'nope'", "proxy must be a proxy URL"),
+        ("proxy = 'nope'", "proxy must be an http:// or https:// proxy URL"),
         ("ca-bundle = 'missing.pem'", "ca-bundle: no such file: "),
         ("headers = 'X'", "headers 'X' is not of the form 'Name: value'"),
     ],
