@@ -20,7 +20,7 @@ from linkcheck import __version__
 from linkcheck.cli import run as run_command
 from linkcheck.cli.helptext import DESCRIPTION, EXIT_CODES, EXIT_ERROR, EXIT_OK, help_formatter
 from linkcheck.cli.signals import noted_signals
-from linkcheck.errors import ConfigError, InputError
+from linkcheck.errors import ConfigError, InputError, LinkcheckError
 
 __all__ = ["COMMANDS", "Subcommand", "build_parser", "main"]
 
@@ -81,6 +81,6 @@ def _main(argv: Sequence[str] | None) -> int:
         return command.run(args)
     except ConfigError as exc:
         print(f"linkcheck: configuration error: {exc}", file=sys.stderr)
-    except InputError as exc:
+    except (InputError, LinkcheckError) as exc:
         print(f"linkcheck: {exc}", file=sys.stderr)
     return EXIT_ERROR
