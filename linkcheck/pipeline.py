@@ -180,6 +180,7 @@ class _Run:
                         concurrency=config.concurrency,
                     )
 
+        closed = False
         async with self._client() as client, anyio.create_task_group() as tg:
             tg.start_soon(check_all, client)
             async with receive:
@@ -191,7 +192,14 @@ class _Run:
                     elif result.outcome is Outcome.WARNING:
                         progress.warnings += 1
                     self._notify()
-                    yield result
+                    try:
+                        yield result
+                    except GeneratorExit:  # the consumer closed the stream: stop every check
+                        closed = True
+                        tg.cancel_scope.cancel()
+                        break
+        if closed:
+            return
         self.interrupted = bool(
             self.scope.cancelled_caught or self.scope.cancel_called or not collected.complete
         )
