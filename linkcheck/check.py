@@ -1,30 +1,51 @@
-"""Check one link: retries around one attempt (HEAD, GET fallback, or an image probe).
+"""Check one link: retries around one attempt (HEAD, GET fallback, or an image probe), within
+one time budget for the whole link.
 
-`check_link(link, ctx)` never raises: every failure becomes a `CheckResult`.
+`check_link(link, ctx, lease)` never raises: every failure becomes a `CheckResult`. Every
+request goes through the `Lease` (hosts/): its first one uses the permit the dispatcher
+reserved, and the rest (redirect hops, the GET after a HEAD, retries, image ranges) go ahead
+of new links for their host.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
+import anyio
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_after_attempt,
+    stop_after_delay,
+)
 from tenacity.wait import wait_exponential, wait_random
 
 from linkcheck import classify
 from linkcheck.classify import judge
 from linkcheck.config import Config
-from linkcheck.hosts.gate import Permit, pause
+from linkcheck.hosts.gate import Lease
 from linkcheck.images.fetch import probe_image
-from linkcheck.models import CheckResult, HttpOutcome, Link, LinkKind, Outcome, Reason
+from linkcheck.models import CheckResult, ErrorKind, HttpOutcome, Link, LinkKind, Outcome, Reason
 from linkcheck.net.redirects import CheckContext, host_of, walk
 
-__all__ = ["CheckContext", "check_link", "host_of"]
+__all__ = ["BACKOFF_CAP", "CheckContext", "check_link", "host_of", "link_budget"]
+
+BACKOFF_CAP = 10.0  # the longest back-off between two attempts, seconds (plus ≤ 0.5 s jitter)
 
 
-async def check_link(link: Link, ctx: CheckContext, permit: Permit | None = None) -> CheckResult:
+def link_budget(config: Config) -> float:
+    """The most time one link may take in all (HEAD, GET fallback, redirect hops, retries,
+    back-off and Retry-After waits): (retries + 1) × 2 × timeout + 10 s per retry."""
+    return (config.retries + 1) * 2 * config.timeout + config.retries * BACKOFF_CAP
+
+
+async def check_link(link: Link, ctx: CheckContext, lease: Lease | None = None) -> CheckResult:
     """Check one link. Never raises (cancellation excepted)."""
+    if lease is None:
+        lease = ctx.gate.lease()
     try:
-        outcome = await _fetch_with_retries(link, ctx, permit)
+        outcome = await _within_budget(link, ctx, lease)
         return judge(link, outcome, ctx.config)
     except Exception as exc:  # noqa: BLE001 - a bug must not cancel the whole run
         return CheckResult(
@@ -37,31 +58,55 @@ async def check_link(link: Link, ctx: CheckContext, permit: Permit | None = None
         )
 
 
+async def _within_budget(link: Link, ctx: CheckContext, lease: Lease) -> HttpOutcome:
+    budget = link_budget(ctx.config)
+    tries = [0]
+    with anyio.move_on_after(budget) as scope:
+        return await _fetch_with_retries(link, ctx, lease, budget, tries)
+    assert scope.cancelled_caught
+    return HttpOutcome(
+        None,
+        link.url,
+        error_kind=ErrorKind.TIMEOUT,
+        error_detail=(
+            f"gave up after {budget:g} s, this link's time budget "
+            "((retries + 1) × 2 × timeout + 10 s per retry)"
+        ),
+        attempts=tries[0],
+        elapsed=budget,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Retries (tenacity) around one attempt
 
 
-def _should_retry(config: Config):  # type: ignore[no-untyped-def]
+def _should_retry(config: Config, deadline: float):  # type: ignore[no-untyped-def]
     def predicate(outcome: HttpOutcome) -> bool:
         if outcome.host_down or not classify.is_transient(outcome.status, outcome.error_kind):
             return False
         if classify.is_challenge(outcome.headers):
             return False
-        # a server asking us to stay away longer than we are willing to wait: report it now
-        return outcome.retry_after is None or outcome.retry_after <= config.retry_after_cap
+        if outcome.retry_after is None:
+            return True
+        # a server asking us to stay away longer than we are willing (or have time left) to
+        # wait: report it now
+        left = deadline - anyio.current_time()
+        return outcome.retry_after <= min(config.retry_after_cap, left)
 
     return predicate
 
 
-async def _fetch_with_retries(link: Link, ctx: CheckContext, permit: Permit | None) -> HttpOutcome:
+async def _fetch_with_retries(
+    link: Link, ctx: CheckContext, lease: Lease, budget: float, tries: list[int]
+) -> HttpOutcome:
     config = ctx.config
-    spent, tries = 0.0, 0
+    spent = 0.0
 
     async def attempt() -> HttpOutcome:
-        nonlocal spent, tries, permit
-        tries += 1
-        reserved, permit = permit, None  # the scheduler's permit serves the first attempt only
-        out = await _attempt(link, ctx, reserved)
+        nonlocal spent
+        tries[0] += 1
+        out = await _attempt(link, ctx, lease)
         spent += out.elapsed
         return out
 
@@ -73,18 +118,18 @@ async def _fetch_with_retries(link: Link, ctx: CheckContext, permit: Permit | No
         return state.outcome.result()  # type: ignore[no-any-return]
 
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(config.retries + 1),
+        stop=stop_after_attempt(config.retries + 1) | stop_after_delay(budget),
         # 0.5 s, 1 s, 2 s... (at most 10 s) plus up to 0.5 s of jitter. Not wait_exponential_jitter:
         # its `initial` is deprecated in tenacity 9 and its replacement does not exist in 8.x.
-        wait=wait_exponential(multiplier=0.5, max=10.0) + wait_random(0, 0.5),
-        retry=retry_if_result(_should_retry(config)),
+        wait=wait_exponential(multiplier=0.5, max=BACKOFF_CAP) + wait_random(0, 0.5),
+        retry=retry_if_result(_should_retry(config, anyio.current_time() + budget)),
         retry_error_callback=last_result,
         before_sleep=before_sleep,
-        sleep=pause,  # back-off waits give the global slot to hosts with work ready
+        sleep=lease.pause,  # back-off waits lend the global slot to hosts with work ready
         reraise=True,
     )
     outcome: HttpOutcome = await retrying(attempt)
-    return _replace(outcome, attempts=tries, elapsed=spent)
+    return _replace(outcome, attempts=tries[0], elapsed=spent)
 
 
 def _replace(outcome: HttpOutcome, **changes: object) -> HttpOutcome:
@@ -95,18 +140,16 @@ def _replace(outcome: HttpOutcome, **changes: object) -> HttpOutcome:
 # One attempt: HEAD (pages) or ranged GET (images), redirects walked hop by hop
 
 
-async def _attempt(link: Link, ctx: CheckContext, permit: Permit | None) -> HttpOutcome:
+async def _attempt(link: Link, ctx: CheckContext, lease: Lease) -> HttpOutcome:
     if link.kind is LinkKind.IMAGE and ctx.config.check_images:
-        return await probe_image(link, ctx, permit)
+        return await probe_image(link, ctx, lease)
     host = host_of(link.url)
-    state = ctx.gate.state(host)
-    if state.head_ok is not False:
-        head = await walk(link.url, "HEAD", ctx, permit)
+    if ctx.gate.head_ok(host):
+        head = await walk(link.url, "HEAD", ctx, lease)
         if not classify.head_unreliable(head.status, head.error_kind) or head.host_down:
             return head
         if head.status in (405, 501) or head.error_kind is not None:
-            state.head_ok = False  # this host mishandles HEAD: go straight to GET from now on
-        permit = None
-        get = await walk(link.url, "GET", ctx, None)
+            ctx.gate.learn_head_mishandled(host)  # from now on, straight to GET on this host
+        get = await walk(link.url, "GET", ctx, lease)
         return _replace(get, elapsed=get.elapsed + head.elapsed)
-    return await walk(link.url, "GET", ctx, permit)
+    return await walk(link.url, "GET", ctx, lease)

@@ -1,12 +1,17 @@
 """Run every check with a global concurrency cap and per-host politeness, never idling a slot on
 a host that must wait while another host has work ready.
 
-Design: links are grouped into one FIFO queue per host. A dispatcher keeps a heap of hosts keyed
-by the time each could next take a request (rate spacing, Retry-After). It starts a worker only
-when it holds both a global slot and a per-host permit, so at most `concurrency` workers exist at
-any time (a million links never become a million sleeping tasks), and a slot is always given to
-the host that is ready soonest (hosts interleave; no head-of-line blocking by one big host).
-Results are streamed to the caller through a bounded memory object stream.
+Design: links are grouped into one FIFO queue per host. The dispatcher keeps a heap of hosts
+keyed by the time each could next take a NEW link (rate spacing, Retry-After). A link starts
+only with both a global slot and a permit of its host, so at most `concurrency` links run at
+once (a million links never become a million sleeping tasks), and a slot goes to the host
+that is ready soonest (hosts interleave; no head-of-line blocking by one big host).
+
+A worker that finishes a link picks the next one itself when a host is ready (no task spawn,
+no wake-up of the dispatcher per link); the dispatcher task starts workers and handles the
+timers. Work already in progress is served first: a host with in-progress requests waiting
+(`HostState.waiters`) takes no new link, and a worker coming back from a wait gets a freed
+global slot before any new link does (see gate.py and slots.py).
 """
 
 from __future__ import annotations
@@ -14,27 +19,30 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable
 
 import anyio
 from anyio.abc import TaskGroup
-from anyio.streams.memory import MemoryObjectSendStream
 
-from linkcheck.hosts.gate import Permit, Politeness, current_slot
+from linkcheck.hosts.gate import Lease, Politeness
+from linkcheck.hosts.slots import INF, Slots, WorkerSlot
+from linkcheck.hosts.state import HostState, Permit
 from linkcheck.models import CheckResult, Link
 
-Checker = Callable[[Link, Permit | None], Awaitable[CheckResult]]
+Checker = Callable[[Link, Lease], Awaitable[CheckResult]]
+OnResult = Callable[[CheckResult], None]
+Picked = tuple[Link, Permit | None]
 
 
 class _Dispatcher:
     """Hosts with queued work are in exactly one of three places:
 
-    * `waiting`: a heap by the time the host may next take a request (rate spacing, Retry-After);
-    * `ready`: a heap of hosts that may take a request now, the longest backlog first (the
-      host whose remaining work takes longest under its own limits is the critical path, so it
-      is never starved of slots by many small hosts);
-    * `parked`: hosts at their concurrency cap, re-armed when a request to them finishes.
+    * `waiting`: a heap by the time the host may next take a new link (spacing, Retry-After);
+    * `ready`: a heap of hosts that may take one now, the longest backlog first (the host
+      whose remaining work takes longest under its own limits is the critical path, so it is
+      never starved of slots by many small hosts);
+    * parked (`HostState.parked`): at the concurrency cap, or in-progress work is waiting for
+      the host; the gate hands it back (`Politeness.unparked`) when that changes.
     """
 
     def __init__(
@@ -45,165 +53,144 @@ class _Dispatcher:
         concurrency: int,
     ) -> None:
         self.gate = gate
-        self.concurrency = concurrency
-        self.queues: dict[str, deque[Link]] = {}
+        self.slots = Slots(concurrency, gate.wakeup)
+        self.queues: dict[HostState, deque[Link]] = {}
+        states: dict[str, HostState] = {}
         for link in links:
-            self.queues.setdefault(host_of(link.url), deque()).append(link)
+            host = host_of(link.url)
+            st = states.get(host)
+            if st is None:
+                st = states[host] = gate.state(host)
+                self.queues[st] = deque()
+            self.queues[st].append(link)
         self.seq = itertools.count()
-        self.waiting: list[tuple[float, int, str]] = []
-        self.ready: list[tuple[float, int, str]] = []
-        self.parked: set[str] = set()
-        for host in self.queues:
-            self._push_ready(host)
-        self.running = 0  # workers holding a global slot
+        self.waiting: list[tuple[float, int, HostState]] = []
+        self.ready: list[tuple[float, int, HostState]] = []
+        for st in self.queues:
+            self._push_ready(st)
+        self.sleep_until = -INF  # when the sleeping dispatcher wakes by itself (-inf: awake)
         self.alive = 0  # worker tasks, including those waiting without a slot
-        self.returning = 0  # waiting workers that want their slot back (they go first)
-        self.wake = anyio.Event()
+        # a worker waiting without its slot still counts towards a hard cap on live tasks
+        self.max_alive = 2 * concurrency
 
-    def _poke(self) -> None:
-        self.wake.set()
-        self.wake = anyio.Event()
-
-    def _backlog(self, host: str) -> float:
-        """Seconds of work left on a host under its own limits (a priority, not a promise)."""
-        st = self.gate.state(host)
+    def _push_ready(self, st: HostState) -> None:
+        # seconds of work left on the host under its own limits (a priority, not a promise)
         per_request = max(st.interval, st.latency / st.limit)
-        return len(self.queues[host]) * per_request
+        backlog = len(self.queues[st]) * per_request
+        heapq.heappush(self.ready, (-backlog, next(self.seq), st))
 
-    def _push_ready(self, host: str) -> None:
-        heapq.heappush(self.ready, (-self._backlog(host), next(self.seq), host))
-
-    def _place(self, host: str, now: float) -> None:
+    def _place(self, st: HostState, now: float) -> None:
         """Put a host with queued work where it belongs now."""
-        st = self.gate.state(host)
-        ready = now if st.down is not None else st.ready_at(now)
-        if ready == float("inf"):
-            self.parked.add(host)
-        elif ready <= now:
-            self._push_ready(host)
+        if st not in self.queues:
+            return
+        ready = now if st.down is not None else st.ready_for_new(now)
+        if ready == INF:
+            st.parked = True
+            return
+        if ready <= now:
+            self._push_ready(st)
         else:
-            heapq.heappush(self.waiting, (ready, next(self.seq), host))
+            heapq.heappush(self.waiting, (ready, next(self.seq), st))
+        # placed by a worker while the dispatcher sleeps: wake it if it could start a link sooner
+        if ready < self.sleep_until and self.slots.has_free():
+            self.gate.wakeup.set()
 
-    def _next_ready(self, now: float) -> tuple[str, Permit | None] | float | None:
-        """A host and a permit for it now; else when the soonest host becomes ready (None: all
-        hosts with work are parked or there is no work). A down host comes with no permit:
-        its links are drained without requests."""
-        for host in list(self.parked):
-            st = self.gate.state(host)
-            if st.in_flight < st.limit or st.down is not None:
-                self.parked.discard(host)
-                self._place(host, now)
-        while self.waiting and self.waiting[0][0] <= now:
-            self._place(heapq.heappop(self.waiting)[2], now)
-        while self.ready:
-            host = heapq.heappop(self.ready)[2]
-            if self.gate.state(host).down is not None:
-                return host, None
-            permit = self.gate.try_reserve(host)
-            if permit is not None:
-                return host, permit
-            self._place(host, now)  # Retry-After or a redirect hop took its turn meanwhile
-            if self.ready and self.ready[0][2] == host:  # pragma: no cover - defensive
-                break
-        return self.waiting[0][0] if self.waiting else None
-
-    async def run(
-        self, tg: TaskGroup, check: Checker, send: MemoryObjectSendStream[CheckResult]
-    ) -> None:
-        self.gate.on_change = self._poke
-        while self.queues or self.alive:
-            timeout: float | None = None
-            # a worker waiting without its slot still counts towards a hard cap on live tasks
-            if (
-                self.running + self.returning < self.concurrency
-                and self.alive < 2 * self.concurrency
-            ):
-                now = anyio.current_time()
-                picked = self._next_ready(now)
-                if isinstance(picked, tuple):
-                    host, permit = picked
-                    link = self.queues[host].popleft()
-                    if not self.queues[host]:
-                        del self.queues[host]
-                    else:
-                        self._place(host, now)
-                    self.running += 1
-                    self.alive += 1
-                    tg.start_soon(self._work, check, link, permit, send)
+    def pick(self, now: float) -> Picked | float | None:
+        """The next link and a permit for it now; else when the soonest host becomes ready
+        (None: every host with work is parked, or there is no work). A down host's link
+        comes with no permit: it is reported without a request."""
+        unparked = self.gate.unparked
+        if unparked:
+            for st in unparked:
+                if st in self.queues and not st.parked:
+                    self._place(st, now)
+            unparked.clear()
+        waiting = self.waiting
+        while waiting and waiting[0][0] <= now:
+            self._place(heapq.heappop(waiting)[2], now)
+        ready = self.ready
+        while ready:
+            st = heapq.heappop(ready)[2]
+            if st not in self.queues:
+                continue
+            permit: Permit | None = None
+            if st.down is None:
+                if st.ready_for_new(now) > now:  # a hop or Retry-After took its turn meanwhile
+                    self._place(st, now)
                     continue
-                timeout = None if picked is None else max(0.0, picked - now)
-            wake = self.wake
-            with anyio.move_on_after(float("inf") if timeout is None else timeout):
-                await wake.wait()
+                permit = st.take(now)
+            queue = self.queues[st]
+            link = queue.popleft()
+            if queue:
+                self._place(st, now)
+            else:
+                del self.queues[st]
+            return link, permit
+        return waiting[0][0] if waiting else None
 
-    async def _work(
-        self,
-        check: Checker,
-        link: Link,
-        permit: Permit | None,
-        send: MemoryObjectSendStream[CheckResult],
-    ) -> None:
-        slot = _WorkerSlot(self)
-        current_slot.set(slot)
-        try:
-            result = await check(link, permit)
-            await send.send(result)
-        finally:
-            if slot.held:
-                self.running -= 1
-            self.alive -= 1
-            self._poke()
-
-
-class _WorkerSlot:
-    """One worker's global slot; `released()` lends it out for the length of a wait."""
-
-    def __init__(self, dispatcher: _Dispatcher) -> None:
-        self.dispatcher = dispatcher
-        self.held = True
-
-    @asynccontextmanager
-    async def released(self) -> AsyncIterator[None]:
-        d = self.dispatcher
-        self.held = False
-        d.running -= 1
-        d._poke()
-        try:
-            yield
-        finally:
-            d.returning += 1
+    async def run(self, tg: TaskGroup, check: Checker, on_result: OnResult) -> None:
+        wakeup = self.gate.wakeup
+        slots = self.slots
+        while self.queues or self.alive:
+            timeout = INF
+            if self.queues and slots.has_free() and self.alive < self.max_alive:
+                now = anyio.current_time()
+                picked = self.pick(now)
+                if isinstance(picked, tuple):
+                    slots.take()
+                    self.alive += 1
+                    tg.start_soon(self._work, check, on_result, picked)
+                    continue
+                if picked is not None:
+                    timeout = max(0.0, picked - now)
+            self.sleep_until = anyio.current_time() + timeout
             try:
-                while d.running >= d.concurrency:
-                    await d.wake.wait()
+                await wakeup.wait(timeout)
             finally:
-                d.returning -= 1
-            d.running += 1
-            self.held = True
+                self.sleep_until = -INF
+
+    async def _work(self, check: Checker, on_result: OnResult, picked: Picked) -> None:
+        slot = WorkerSlot(self.slots)
+        try:
+            while True:
+                link, permit = picked
+                lease = Lease(self.gate, slot, permit)
+                try:
+                    result = await check(link, lease)
+                finally:
+                    lease.close()
+                on_result(result)
+                # go on with the next link in this task, unless the slot is owed elsewhere
+                if not slot.held or not self.queues or self.slots.returning:
+                    return
+                nxt = self.pick(anyio.current_time())
+                if not isinstance(nxt, tuple):
+                    return
+                picked = nxt
+        finally:
+            self.alive -= 1
+            if slot.held:
+                slot.lend()  # the slot goes back (to a returning worker, or the dispatcher)
+            else:
+                self.gate.wakeup.set()
 
 
 async def run_checks(
     links: Iterable[Link],
     check: Checker,
-    on_result: Callable[[CheckResult], None],
+    on_result: OnResult,
     *,
     gate: Politeness,
     host_of: Callable[[str], str],
     concurrency: int,
-    buffer: int = 256,
 ) -> None:
-    """Check every link; `on_result` is called once per link, in completion order, from one task.
+    """Check every link; `on_result` is called once per link, in completion order, on the event
+    loop thread (never concurrently with itself).
 
-    `check` must never raise. Cancelling the caller's scope stops the run cleanly.
+    `check(link, lease)` must never raise; it makes its requests through the `Lease` (its
+    first request uses the permit the dispatcher reserved for it). Cancelling the caller's
+    scope stops the run cleanly.
     """
-    send, receive = anyio.create_memory_object_stream[CheckResult](buffer)
     dispatcher = _Dispatcher(links, host_of, gate, concurrency)
-
-    async def produce() -> None:
-        async with send, anyio.create_task_group() as tg:
-            await dispatcher.run(tg, check, send)
-
-    async with anyio.create_task_group() as outer:
-        outer.start_soon(produce)
-        async with receive:
-            async for result in receive:
-                on_result(result)
+    async with anyio.create_task_group() as tg:
+        await dispatcher.run(tg, check, on_result)

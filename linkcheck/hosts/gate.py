@@ -1,128 +1,38 @@
-"""Per-host politeness: the one place concurrency caps, request spacing, Retry-After,
-adaptive back-off and "this host is down" live.
+"""Per-host politeness: the one place concurrency caps, request spacing, Retry-After, adaptive
+rate (AIMD) and "this host is down" are enforced and learned.
 
-Every request goes through `Politeness.acquire(host)` (or a permit the scheduler reserved with
-`try_reserve`), and is followed by `release(permit, ...)` saying what happened. Time is
-`anyio.current_time()` so tests and runs agree on one clock.
+Every request holds a `Permit` of its host, and is followed by `release(permit, ...)` saying
+what happened. New links get their first permit from the dispatcher (`try_reserve`); work
+already in progress (a redirect hop, a retry, the GET after a failed HEAD, an image's next
+range) asks through its `Lease` and waits in a per-host FIFO that goes ahead of new links:
+while it is not empty the dispatcher gives the host no new link.
 
 Rate limiting is a strict interval scheduler (a token bucket with a burst of one): request
 starts to one host are at least 1/rate seconds apart, so the host never sees more than `rate`
-requests in any one-second window.
+requests in any one-second window. The rate adapts (see aimd.py). Time is
+`anyio.current_time()`, so tests and runs agree on one clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Protocol
-
 import anyio
 
 from linkcheck.config import Config
+from linkcheck.hosts.slots import INF, Wakeup, WorkerSlot
+from linkcheck.hosts.state import HostDown, HostState, Permit, Waiter
 from linkcheck.models import ErrorKind, HostStats
 
-MIN_RATE = 0.2  # adaptive back-off never slows a host below one request per 5 s
-# Request starts are spaced 2 % wider than 1/rate: the client's spacing is exact, but delivery
-# jitter can bunch arrivals at the server, which must still never count more than `rate` in
-# any one-second window.
-SPACING_MARGIN = 1.02
+__all__ = ["HostDown", "Lease", "Permit", "Politeness"]
+
 DOWN_KINDS = frozenset({ErrorKind.DNS, ErrorKind.CONNECT, ErrorKind.TLS, ErrorKind.CONNECT_TIMEOUT})
-
-
-class Slot(Protocol):
-    """A worker's share of the global concurrency. `released()` gives it back for the duration
-    of a wait (Retry-After, rate spacing, retry back-off) and takes it back afterwards, so a
-    waiting worker never keeps a slot from hosts that have work ready."""
-
-    def released(self) -> AbstractAsyncContextManager[None]: ...
-
-
-# The slot of the worker running in this task (set by the scheduler; None outside one).
-current_slot: ContextVar[Slot | None] = ContextVar("linkcheck_slot", default=None)
-
-
-async def pause(seconds: float) -> None:
-    """Sleep (a retry back-off) without holding the worker's global slot."""
-    slot = current_slot.get()
-    if slot is None:
-        await anyio.sleep(seconds)
-        return
-    async with slot.released():
-        await anyio.sleep(seconds)
-
-
-class HostDown(Exception):
-    """The host was already found unreachable in this run."""
-
-    def __init__(self, kind: ErrorKind, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-
-
-@dataclass(slots=True)
-class Permit:
-    host: str
-    started: float
-
-
-class HostState:
-    __slots__ = (
-        "host",
-        "limit",
-        "interval",
-        "in_flight",
-        "next_start",
-        "blocked_until",
-        "failures",
-        "down",
-        "down_detail",
-        "head_ok",
-        "stats",
-        "changed",
-        "latency",
-    )
-
-    def __init__(self, host: str, limit: int, rate: float) -> None:
-        self.host = host
-        self.limit = limit
-        self.interval = SPACING_MARGIN / rate
-        self.in_flight = 0
-        self.next_start = 0.0  # earliest time the next request may start (rate)
-        self.blocked_until = 0.0  # Retry-After
-        self.failures = 0  # consecutive connection-level failures
-        self.down: ErrorKind | None = None
-        self.down_detail = ""
-        self.head_ok: bool | None = None  # None: unknown; False: HEAD is mishandled here
-        self.latency = 0.0  # moving average of request duration, seconds
-        self.stats = HostStats(host=host, rate_limit=rate)
-        self.changed = anyio.Event()
-
-    def ready_at(self, now: float) -> float:
-        """When a new request could start (inf while at the concurrency cap)."""
-        if self.in_flight >= self.limit:
-            return float("inf")
-        return max(now, self.next_start, self.blocked_until)
-
-    def take(self, now: float) -> Permit:
-        self.in_flight += 1
-        self.next_start = max(now, self.next_start) + self.interval
-        self.stats.requests += 1
-        self.stats.max_in_flight = max(self.stats.max_in_flight, self.in_flight)
-        return Permit(self.host, now)
-
-    def notify(self) -> None:
-        self.changed.set()
-        self.changed = anyio.Event()
 
 
 class Politeness:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.hosts: dict[str, HostState] = {}
-        self.on_change: Callable[[], None] = lambda: None  # the scheduler's wake-up call
+        self.wakeup = Wakeup()  # the dispatcher sleeps on it
+        self.unparked: list[HostState] = []  # parked hosts that may take new links again
 
     def state(self, host: str) -> HostState:
         st = self.hosts.get(host)
@@ -132,12 +42,30 @@ class Politeness:
                 host,
                 override.concurrency or self.config.host_concurrency,
                 override.rate or self.config.host_rate,
+                override.headers,
             )
             self.hosts[host] = st
         return st
 
+    def lease(self, first: Permit | None = None, slot: WorkerSlot | None = None) -> Lease:
+        """A lease for one link (without a dispatcher: no slot, no reserved permit)."""
+        return Lease(self, slot, first)
+
+    # ---- learned host knowledge -------------------------------------------------------------
+
     def headers_for(self, host: str) -> dict[str, str]:
-        return dict(self.config.host_override(host).headers)
+        return dict(self.state(host).headers)
+
+    def head_ok(self, host: str) -> bool:
+        """May HEAD be used on this host (not yet seen to mishandle it)?"""
+        return self.state(host).head_ok
+
+    def learn_head_mishandled(self, host: str) -> None:
+        """This host answers HEAD with 405/501 or an error: go straight to GET from now on."""
+        self.state(host).head_ok = False
+
+    def note_retry(self, host: str) -> None:
+        self.state(host).stats.retries += 1
 
     def check_down(self, host: str) -> None:
         st = self.state(host)
@@ -145,55 +73,55 @@ class Politeness:
             st.stats.short_circuited += 1
             raise HostDown(st.down, st.down_detail)
 
+    # ---- permits ----------------------------------------------------------------------------
+
     def try_reserve(self, host: str) -> Permit | None:
-        """Take a permit now if the host is ready now (the scheduler's non-blocking path)."""
+        """A permit for a NEW link, if the host may take one right now (never while work
+        already in progress waits for this host)."""
         st = self.state(host)
         now = anyio.current_time()
-        if st.down is None and st.ready_at(now) <= now:
+        if st.down is None and st.ready_for_new(now) <= now:
             return st.take(now)
         return None
 
-    async def acquire(self, host: str) -> Permit:
-        """Wait until `host` may receive one more request. Raises HostDown.
+    async def acquire(self, host: str, slot: WorkerSlot | None = None) -> Permit:
+        """A permit for work already in progress, ahead of new links. Raises HostDown.
 
-        A long wait happens without holding the worker's global slot (see `Slot`): first wait
-        for the host to be ready with the slot given back, then take slot and permit together."""
-        st = self.state(host)
+        Waits in the host's FIFO; the worker's global slot is lent out while it waits and
+        reclaimed (ahead of new links) once it is first in line and the host is ready."""
+        self.check_down(host)
+        st = self.hosts[host]
         now = anyio.current_time()
-        slot = current_slot.get()
-        if slot is not None and st.down is None and st.ready_at(now) > now:
-            began = now
-            async with slot.released():
-                await self._wait_ready(st)
-            st.stats.waited_s += anyio.current_time() - began
-        return await self._acquire(st)
-
-    async def _wait_ready(self, st: HostState) -> None:
-        while st.down is None:
-            now = anyio.current_time()
-            ready = st.ready_at(now)
-            if ready <= now:
-                return
-            event = st.changed
-            with anyio.move_on_after(ready - now):  # inf at the concurrency cap: until a release
-                await event.wait()
-
-    async def _acquire(self, st: HostState) -> Permit:
-        host = st.host
-        began = anyio.current_time()
-        while True:
-            self.check_down(host)
-            now = anyio.current_time()
-            ready = st.ready_at(now)
-            if ready <= now:
-                st.stats.waited_s += now - began
-                return st.take(now)
-            event = st.changed
-            if ready == float("inf"):
-                await event.wait()
-            else:
-                with anyio.move_on_after(ready - now):
+        if not st.waiters and st.ready_at(now) <= now:
+            return st.take(now)
+        waiter = Waiter()
+        st.waiters.append(waiter)
+        began = now
+        try:
+            while True:
+                self.check_down(host)
+                now = anyio.current_time()
+                ready = st.ready_at(now) if st.waiters[0] is waiter else INF
+                if ready <= now:
+                    if slot is None or slot.held:
+                        st.waiters.popleft()
+                        return st.take(now)
+                    await slot.reclaim()  # first in line and the host is ready: get back on
+                    continue
+                if slot is not None:
+                    slot.lend()
+                event = waiter.event = anyio.Event()
+                if ready == INF:  # behind another waiter, or at the cap: until woken
                     await event.wait()
+                else:
+                    with anyio.move_on_after(ready - now):
+                        await event.wait()
+                waiter.event = None
+        finally:
+            if waiter in st.waiters:  # HostDown or cancelled while waiting
+                st.waiters.remove(waiter)
+            st.stats.waited_s += anyio.current_time() - began
+            self._waiters_changed(st)
 
     def release(
         self,
@@ -205,18 +133,21 @@ class Politeness:
         retry_after: float | None = None,
     ) -> None:
         """Return a permit and learn from what the request met."""
-        st = self.state(permit.host)
+        st = self.hosts[permit.host]
         st.in_flight -= 1
         now = anyio.current_time()
         st.latency += (now - permit.started - st.latency) * 0.2
         if status is not None:
             st.failures = 0
-            if status in (429, 503) and retry_after is not None:
-                wait = min(retry_after, self.config.retry_after_cap)
-                st.blocked_until = max(st.blocked_until, now + wait)
-            if status == 429:
-                st.stats.responses_429 += 1
-                self._slow_down(st, now)
+            if status == 429 or (status == 503 and retry_after is not None):
+                if retry_after is not None:  # first of all a pause, for the whole host
+                    wait = min(retry_after, self.config.retry_after_cap)
+                    st.blocked_until = max(st.blocked_until, now + wait)
+                if status == 429:
+                    st.stats.responses_429 += 1
+                st.pushback(permit, now)
+            elif status < 500:
+                st.success(now)
         elif error in DOWN_KINDS:
             st.failures += 1
             if st.failures >= self.config.dead_host_after and st.down is None:
@@ -226,19 +157,62 @@ class Politeness:
                     f"failed (last: {detail})"
                 )
                 st.stats.marked_down = error.value if error else None
-        st.notify()
-        self.on_change()
+                for waiter in st.waiters:  # they all learn it now
+                    waiter.wake()
+        self._waiters_changed(st)
 
-    def note_retry(self, host: str) -> None:
-        self.state(host).stats.retries += 1
-
-    def _slow_down(self, st: HostState, now: float) -> None:
-        """Adaptive back-off: each 429 halves the host's rate for the rest of the run."""
-        rate = max(MIN_RATE, SPACING_MARGIN / st.interval / 2)
-        st.interval = SPACING_MARGIN / rate
-        st.next_start = max(st.next_start, now + st.interval)
-        st.stats.rate_limit = round(rate, 3)
-        st.stats.slowed_down = True
+    def _waiters_changed(self, st: HostState) -> None:
+        """A permit came back or a waiter left: wake the first waiter, else tell the
+        dispatcher a host it set aside may take new links again."""
+        if st.waiters:
+            st.wake_first()
+        elif st.parked:
+            st.parked = False
+            self.unparked.append(st)
+            self.wakeup.set()
 
     def snapshot(self) -> tuple[HostStats, ...]:
-        return tuple(sorted((st.stats for st in self.hosts.values()), key=lambda s: s.host))
+        """Frozen copies of every host's statistics, sorted by host."""
+        now = anyio.current_time()
+        return tuple(st.snapshot(now) for _, st in sorted(self.hosts.items()))
+
+
+class Lease:
+    """What one link in progress holds: its worker's global slot (None outside a dispatcher)
+    and the permit the dispatcher reserved for its first request. Hops, retries, the GET
+    after a HEAD and image ranges all acquire through it, ahead of new links."""
+
+    __slots__ = ("gate", "slot", "first")
+
+    def __init__(self, gate: Politeness, slot: WorkerSlot | None, first: Permit | None) -> None:
+        self.gate = gate
+        self.slot = slot
+        self.first = first
+
+    async def acquire(self, host: str) -> Permit:
+        first = self.first
+        if first is not None:
+            self.first = None
+            if first.host == host:
+                return first
+            self.gate.release(first)
+        try:
+            return await self.gate.acquire(host, self.slot)
+        except HostDown:
+            if self.slot is not None:
+                await self.slot.reclaim()
+            raise
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep (a retry back-off) with the global slot lent to hosts with work ready."""
+        if self.slot is None:
+            await anyio.sleep(seconds)
+            return
+        async with self.slot.lent():
+            await anyio.sleep(seconds)
+
+    def close(self) -> None:
+        """Give back a reserved permit the link never used."""
+        if self.first is not None:
+            self.gate.release(self.first)
+            self.first = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linkcheck.hosts.gate import HostDown, Permit
+from linkcheck.hosts.gate import HostDown, Lease
 from linkcheck.images.prober import ImageProber
 from linkcheck.models import HttpOutcome, ImageProbe, Link
 from linkcheck.net.redirects import CheckContext, host_of, send_released, walk
@@ -41,20 +41,20 @@ class ImageSink:
         return self.result is not None
 
 
-async def probe_image(link: Link, ctx: CheckContext, permit: Permit | None) -> HttpOutcome:
+async def probe_image(link: Link, ctx: CheckContext, lease: Lease) -> HttpOutcome:
     config = ctx.config
     first = min(FIRST_IMAGE_RANGE, config.image_max_bytes)
     sink = ImageSink(config.image_max_bytes)
     headers = {"Range": f"bytes=0-{first - 1}", "Accept": IMAGE_ACCEPT}
-    out = await walk(link.url, "GET", ctx, permit, headers=headers, sink=sink)
+    out = await walk(link.url, "GET", ctx, lease, headers=headers, sink=sink)
     if out.status in RANGE_TROUBLE:  # the server mishandles Range: ask again without it
         sink.reset()
-        out = await walk(link.url, "GET", ctx, None, headers={"Accept": IMAGE_ACCEPT}, sink=sink)
+        out = await walk(link.url, "GET", ctx, lease, headers={"Accept": IMAGE_ACCEPT}, sink=sink)
     if out.error_kind is not None or out.status is None or not 200 <= out.status < 300:
         return out
     extra, more = 0.0, 0
     if sink.result is None and out.status == 206:
-        extra, more = await _continue_ranges(out, sink, ctx)
+        extra, more = await _continue_ranges(out, sink, ctx, lease)
     probe = sink.result or sink.prober.finish()
     # bytes_read is what crossed the wire (including a small tail read to keep the connection)
     probe = replace(probe, bytes_read=out.body_bytes + more)
@@ -62,7 +62,7 @@ async def probe_image(link: Link, ctx: CheckContext, permit: Permit | None) -> H
 
 
 async def _continue_ranges(
-    out: HttpOutcome, sink: ImageSink, ctx: CheckContext
+    out: HttpOutcome, sink: ImageSink, ctx: CheckContext, lease: Lease
 ) -> tuple[float, int]:
     """The first range did not hold the header: ask for more. When the parser knows where it
     must read next (past a large metadata segment), jump there with a small range; otherwise
@@ -79,7 +79,7 @@ async def _continue_ranges(
             break
         sink.offset = start
         try:
-            permit = await ctx.gate.acquire(host)
+            permit = await lease.acquire(host)  # ahead of new links: this one is under way
         except HostDown:
             break
         before = sink.prober.bytes_read

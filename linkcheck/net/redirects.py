@@ -6,6 +6,7 @@ waits for a permit of the host it goes to, so a chain across hosts respects ever
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -13,7 +14,7 @@ from typing import Protocol
 import httpx
 
 from linkcheck.config import Config
-from linkcheck.hosts.gate import HostDown, Permit, Politeness
+from linkcheck.hosts.gate import HostDown, Lease, Permit, Politeness
 from linkcheck.models import ErrorKind, Hop, HttpOutcome
 from linkcheck.net.exchange import Exchange, exchange
 
@@ -27,8 +28,32 @@ class CheckContext:
     gate: Politeness
 
 
+# The common shape of a URL's authority: plain ASCII name, optional port without leading zeros.
+_PLAIN_AUTHORITY = re.compile(
+    r"(https?)://([a-z0-9][a-z0-9.-]*)(?::([1-9][0-9]{0,4}))?(?=[/?#]|$)", re.IGNORECASE
+)
+_DEFAULT_PORT = {"http": "80", "https": "443"}
+
+
 def host_of(url: str) -> str:
+    """The host (and port, unless it is the scheme's default) a URL goes to, spelled exactly
+    as httpx spells `URL.netloc`. Called several times per request, so the common shape is
+    read with one regex; anything else (IDNA, IPv6, userinfo, IPv4 needing validation) goes
+    through httpx's parser."""
+    m = _PLAIN_AUTHORITY.match(url)
+    if m is not None:
+        scheme, name, port = m.groups()
+        if not name.replace(".", "").isdigit() or _plain_ipv4(name):
+            name = name.lower()
+            if port is None or port == _DEFAULT_PORT[scheme.lower()]:
+                return name
+            return f"{name}:{port}"
     return httpx.URL(url).netloc.decode("ascii", "replace")
+
+
+def _plain_ipv4(name: str) -> bool:
+    parts = name.split(".")
+    return len(parts) == 4 and all(p == "0" or (p[0] != "0" and int(p) < 256) for p in parts)
 
 
 class ResettableSink(Protocol):
@@ -43,12 +68,15 @@ async def walk(
     url: str,
     method: str,
     ctx: CheckContext,
-    permit: Permit | None,
+    lease: Lease,
     *,
     headers: dict[str, str] | None = None,
     sink: ResettableSink | None = None,
 ) -> HttpOutcome:
-    """Follow redirects ourselves, every hop through its host's politeness gate."""
+    """Follow redirects ourselves, every hop through its host's politeness gate.
+
+    Every request's permit comes through the link's `lease`: the first uses the permit the
+    dispatcher reserved, later hops go ahead of new links for their host."""
     config = ctx.config
     hops: list[Hop] = []
     seen: dict[str, int] = {url: 1}
@@ -56,14 +84,12 @@ async def walk(
     while True:
         host = host_of(url)
         try:
-            if permit is None:
-                permit = await ctx.gate.acquire(host)
+            permit = await lease.acquire(host)
         except HostDown as down:
             return HttpOutcome(
                 None, url, tuple(hops), down.kind, down.detail, elapsed=elapsed, host_down=True
             )
         ex = await send_released(url, method, ctx, permit, headers, sink)
-        permit = None
         elapsed += ex.elapsed
         if ex.error_kind is not None or not ex.is_redirect:
             return _outcome(ex, url, hops, elapsed)

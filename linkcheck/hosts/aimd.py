@@ -1,0 +1,120 @@
+"""Adaptive request rate for one host: AIMD (additive increase, multiplicative decrease).
+
+Pushback (a 429, or a 503 with Retry-After) cuts the rate to `DECREASE` of what it was, at
+most once per window: a window is every request started before the last decrease, because
+they were sent at the old rate and their pushback is the same signal, not a new one.
+
+Successes add the rate back, self-clocked by responses: each clean response adds
+`step / rate`, so one second's worth of responses at the current rate adds `step` =
+configured / 10, and a host returns from half its rate to the configured rate in about five
+seconds of traffic. Counting responses rather than wall time means a host that sends nothing
+(paused by Retry-After, or idle) does not gain rate it never tested.
+
+A host that enforces its own lower limit pushes back again near the same rate. We remember
+that rate (`ceiling`), climb quickly back to just below it (`PLATEAU`), hold there for a
+while (`hold`, doubling each time the same ceiling pushes back, up to `HOLD_MAX`) and only
+then probe above it. Each probe costs one pause (Retry-After) plus one decrease, so probing
+rarely keeps the average close to the host's limit instead of sawing down to the floor. A
+handful of per-URL 429s on a host that is fine cost a short dip: without repeated pushback
+the probe after one hold climbs past the old ceiling, which is then forgotten, and the rate
+returns to the configured rate.
+
+Pure arithmetic on times passed in: no clock, no I/O (unit-tested with plain numbers).
+"""
+
+from __future__ import annotations
+
+import math
+
+MIN_RATE = 0.2  # never slower than one request per 5 s
+# 0.7, not TCP's 0.5: a 429 is a polite signal from a live server, usually with a Retry-After
+# that already pauses us; halving on top of the pause costs more than it protects (CUBIC's β).
+DECREASE = 0.7
+STEP_SHARE = 0.1  # additive increase per second of clean responses, as a share of configured
+PLATEAU = 0.95  # climb quickly to this share of the last pushback rate, then hold
+SAME_CEILING = 1.1  # pushback at up to this multiple of the last ceiling: the same limit again
+HOLD_FIRST = 5.0  # seconds of clean traffic held below a new ceiling before probing above it
+HOLD_MAX = 60.0
+
+
+class AdaptiveRate:
+    """The rate in force for one host, and the record of how low it went and for how long."""
+
+    __slots__ = (
+        "configured",
+        "floor",
+        "rate",
+        "step",
+        "ceiling",
+        "hold",
+        "held",
+        "window_start",
+        "decreases",
+        "min_rate",
+        "below_since",
+        "below_s",
+    )
+
+    def __init__(self, configured: float, floor: float = MIN_RATE) -> None:
+        self.configured = configured
+        self.floor = min(floor, configured)
+        self.rate = configured
+        self.step = configured * STEP_SHARE
+        self.ceiling: float | None = None  # rate at the last pushback, until probed past
+        self.hold = 0.0  # seconds of clean traffic to hold at the plateau before probing
+        self.held = 0.0  # ... of which already done
+        self.window_start = -math.inf  # pushback on requests started before this: same window
+        self.decreases = 0
+        self.min_rate = configured
+        self.below_since: float | None = None
+        self.below_s = 0.0
+
+    def pushback(self, started: float, now: float) -> bool:
+        """A request started at `started` met pushback at `now`. True if the rate was cut."""
+        if started < self.window_start:
+            return False
+        if self.ceiling is not None and self.rate <= self.ceiling * SAME_CEILING:
+            self.hold = min(HOLD_MAX, self.hold * 2)  # the same limit again: probe more rarely
+        else:
+            self.hold = HOLD_FIRST
+        self.ceiling = self.rate
+        self.held = 0.0
+        self.window_start = now
+        self.decreases += 1
+        self._set(max(self.floor, self.rate * DECREASE), now)
+        return True
+
+    def success(self, now: float) -> None:
+        """A clean response: one response's share of a second of traffic at the current rate."""
+        if self.rate >= self.configured:
+            return
+        gain = 1.0 / self.rate
+        ceiling = self.ceiling
+        if ceiling is not None:
+            plateau = ceiling * PLATEAU
+            if self.rate < plateau:
+                self._set(min(plateau, self.rate + self.step * gain), now)
+                return
+            if self.held < self.hold:
+                self.held += gain
+                return
+            if self.rate > ceiling * SAME_CEILING:
+                self.ceiling = None  # probed well past it without pushback: the limit is gone
+                self.hold = 0.0
+        self._set(min(self.configured, self.rate + self.step * gain), now)
+
+    def seconds_below(self, now: float) -> float:
+        """Seconds spent below the configured rate so far (including a stretch still open)."""
+        open_stretch = 0.0 if self.below_since is None else now - self.below_since
+        return self.below_s + open_stretch
+
+    def _set(self, rate: float, now: float) -> None:
+        self.rate = rate
+        if rate < self.min_rate:
+            self.min_rate = rate
+        if rate < self.configured:
+            if self.below_since is None:
+                self.below_since = now
+        elif self.below_since is not None:
+            self.below_s += now - self.below_since
+            self.below_since = None

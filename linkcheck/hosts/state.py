@@ -1,0 +1,161 @@
+"""What one host is known to be doing: in-flight count, spacing, Retry-After, its adaptive rate,
+the in-progress requests waiting for it, and what the run has learned about it.
+
+Plain data and arithmetic: the waiting, waking and dispatching live in `gate.py`,
+`dispatch.py` and `slots.py`. Time is `anyio.current_time()`, passed in.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import anyio
+
+from linkcheck.hosts.aimd import AdaptiveRate
+from linkcheck.models import ErrorKind, HostStats
+
+# Request starts are spaced 2 % wider than 1/rate: the client's spacing is exact, but delivery
+# jitter can bunch arrivals at the server, which must still never count more than `rate` in
+# any one-second window.
+SPACING_MARGIN = 1.02
+INF = float("inf")
+
+
+class HostDown(Exception):
+    """The host was already found unreachable in this run."""
+
+    def __init__(self, kind: ErrorKind, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+@dataclass(slots=True)
+class Permit:
+    """The right to send one request to `host`, taken at `started` (anyio clock)."""
+
+    host: str
+    started: float
+
+
+class Waiter:
+    """One in-progress request waiting for its host (FIFO per host, ahead of new links)."""
+
+    __slots__ = ("event",)
+
+    def __init__(self) -> None:
+        self.event: anyio.Event | None = None  # created only when it actually sleeps
+
+    def wake(self) -> None:
+        if self.event is not None:
+            self.event.set()
+
+
+class HostState:
+    __slots__ = (
+        "host",
+        "limit",
+        "rate",
+        "interval",
+        "in_flight",
+        "next_start",
+        "blocked_until",
+        "failures",
+        "down",
+        "down_detail",
+        "head_ok",
+        "latency",
+        "waiters",
+        "parked",
+        "headers",
+        "stats",
+    )
+
+    def __init__(
+        self, host: str, limit: int, rate: float, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.host = host
+        self.headers = headers  # extra request headers for this host (config [hosts] table)
+        self.limit = limit
+        self.rate = AdaptiveRate(rate)
+        self.interval = SPACING_MARGIN / rate
+        self.in_flight = 0
+        self.next_start = 0.0  # earliest time the next request may start (rate)
+        self.blocked_until = 0.0  # Retry-After
+        self.failures = 0  # consecutive connection-level failures
+        self.down: ErrorKind | None = None
+        self.down_detail = ""
+        self.head_ok = True  # False once the host was seen to mishandle HEAD
+        self.latency = 0.0  # moving average of request duration, seconds
+        self.waiters: deque[Waiter] = deque()  # in-progress requests waiting, FIFO
+        self.parked = False  # the dispatcher set it aside until a permit comes back
+        self.stats = HostStats(host=host, rate_limit=rate, configured_rate=rate, min_rate=rate)
+
+    def ready_at(self, now: float) -> float:
+        """When one more request could start (inf while at the concurrency cap)."""
+        if self.in_flight >= self.limit:
+            return INF
+        return max(now, self.next_start, self.blocked_until)
+
+    def ready_for_new(self, now: float) -> float:
+        """When a NEW link could start: never while in-progress work waits for this host."""
+        if self.waiters:
+            return INF
+        return self.ready_at(now)
+
+    def take(self, now: float) -> Permit:
+        self.in_flight += 1
+        next_start = self.next_start
+        self.next_start = (now if now > next_start else next_start) + self.interval
+        stats = self.stats
+        stats.requests += 1
+        if self.in_flight > stats.max_in_flight:
+            stats.max_in_flight = self.in_flight
+        return Permit(self.host, now)
+
+    def wake_first(self) -> None:
+        """Wake the in-progress request first in line (it re-checks and may sleep again)."""
+        if self.waiters:
+            self.waiters[0].wake()
+
+    def pushback(self, permit: Permit, now: float) -> None:
+        """A 429 (or 503 with Retry-After): slow down, once per window (see aimd.py)."""
+        if self.rate.pushback(permit.started, now):
+            self._rate_changed(now)
+            self.stats.slowed_down = True
+
+    def success(self, now: float) -> None:
+        rate = self.rate
+        if rate.rate < rate.configured:
+            before = rate.rate
+            rate.success(now)
+            if rate.rate != before:
+                self._rate_changed(now)
+
+    def _rate_changed(self, now: float) -> None:
+        old = self.interval
+        self.interval = SPACING_MARGIN / self.rate.rate
+        # the request already scheduled next keeps the new spacing from the last start
+        self.next_start += self.interval - old
+        self.stats.rate_limit = round(self.rate.rate, 3)
+
+    def snapshot(self, now: float) -> HostStats:
+        """A copy of the statistics as of `now` (the live object stays with the gate)."""
+        rate = self.rate
+        stats = self.stats
+        return HostStats(
+            host=stats.host,
+            requests=stats.requests,
+            retries=stats.retries,
+            responses_429=stats.responses_429,
+            waited_s=stats.waited_s,
+            max_in_flight=stats.max_in_flight,
+            rate_limit=round(rate.rate, 3),
+            slowed_down=stats.slowed_down,
+            marked_down=stats.marked_down,
+            short_circuited=stats.short_circuited,
+            configured_rate=rate.configured,
+            min_rate=round(rate.min_rate, 3),
+            below_rate_s=round(rate.seconds_below(now), 3),
+        )
