@@ -150,6 +150,9 @@ def _host(h: HostStats) -> dict:  # type: ignore[type-arg]
         "slowed_down": bool(h.slowed_down),
         "marked_down": _str_or_none(h.marked_down),
         "short_circuited": _int_or_none(h.short_circuited) or 0,
+        "configured_rate": _float_or_none(h.configured_rate),
+        "min_rate": _float_or_none(h.min_rate),
+        "below_rate_s": _float_or_none(h.below_rate_s) or 0.0,
     }
 
 

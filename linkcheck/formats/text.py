@@ -10,7 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from linkcheck.models import CheckResult, Occurrence, Outcome, Reason, Report, SizeVerdict
+from linkcheck.models import (
+    CheckResult,
+    HostStats,
+    Occurrence,
+    Outcome,
+    Reason,
+    Report,
+    SizeVerdict,
+)
 from linkcheck.report import enum_value, explain, summarize, verdict_at
 
 __all__ = ["render_summary"]
@@ -172,6 +180,21 @@ def _listed_occurrences(result: CheckResult) -> list[tuple[Occurrence, SizeVerdi
     return pairs
 
 
+def _rate_note(h: HostStats) -> str:
+    """Adaptive back-off in one phrase: final rate, lowest rate, time below the asked rate."""
+    note = f"slowed to {_rate(h.rate_limit)}"
+    if h.configured_rate is not None:
+        lowest = h.rate_limit if h.min_rate is None else h.min_rate
+        note += (
+            f" (lowest {_rate(lowest)}, {h.below_rate_s:.1f} s below {_rate(h.configured_rate)})"
+        )
+    return note
+
+
+def _rate(value: float | None) -> str:
+    return "?/s" if value is None else f"{value:g}/s"
+
+
 def _render_group(
     results: Iterable[CheckResult], st: _Style, paint_reason: Callable[[str], str]
 ) -> list[str]:
@@ -294,7 +317,7 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
             if h.responses_429:
                 notes.append(f"{h.responses_429} x 429")
             if h.slowed_down:
-                notes.append(f"slowed to {h.rate_limit:g}/s")
+                notes.append(_rate_note(h))
             if h.marked_down:
                 notes.append(f"down ({_clean(h.marked_down)})")
             lines.append(

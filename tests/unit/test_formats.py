@@ -368,6 +368,9 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "slowed_down",
         "marked_down",
         "short_circuited",
+        "configured_rate",  # added in 0.2 with adaptive rate (additive)
+        "min_rate",
+        "below_rate_s",
     ]
     assert z["waited_s"] == 1.235 and z["rate_limit"] == 0.5 and z["slowed_down"] is True
     assert run["hosts"][0]["marked_down"] == "dns"
