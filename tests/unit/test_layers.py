@@ -28,7 +28,6 @@ ORDER = [
     "report",
     "formats",
     "pipeline",
-    "api",
     "cli",
 ]
 # The only stage allowed to hold context variables: per-host state and slots live there.
