@@ -39,6 +39,7 @@ __all__ = [
     "MAX_YAML_NODES",
     "discover",
     "read_article",
+    "parse_article",
     "field_line",
     "converted_from",
 ]
@@ -135,6 +136,17 @@ def read_article(path: str, *, max_bytes: int = 5 * 1024 * 1024) -> Article | Ar
         )
 
 
+def parse_article(name: str, text: str) -> Article | ArticleProblem:
+    """An article held in memory, parsed exactly as a file called `name` holding `text` is read
+    (a leading BOM dropped, CRLF and CR read as LF). Never raises."""
+    try:
+        return _parse(name, text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        return ArticleProblem(
+            name, ProblemReason.UNREADABLE, f"unexpected error: {type(exc).__name__}: {exc}"
+        )
+
+
 def _read(path: str, max_bytes: int) -> Article | ArticleProblem:
     try:
         with open(path, "rb") as fh:
@@ -157,8 +169,7 @@ def _read(path: str, max_bytes: int) -> Article | ArticleProblem:
             f"(line {line}): {exc.reason}",
             line=line,
         )
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return _parse(path, text)
+    return parse_article(path, text)
 
 
 def _too_large(path: str, size: int, max_bytes: int) -> ArticleProblem:

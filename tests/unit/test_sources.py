@@ -13,6 +13,7 @@ from linkcheck.collect.sources import (
     converted_from,
     discover,
     field_line,
+    parse_article,
     read_article,
 )
 from linkcheck.models import Article, ArticleProblem, ProblemReason
@@ -293,3 +294,13 @@ def test_deep_front_matter_is_converted_without_recursion(tmp_path: Path) -> Non
     for _ in range(depth):
         (value,) = value
     assert value == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["\ufeff---\r\ntitle: T\r\nwebUrl: 2020-01-01\r\n---\r\nbody\r\n", "---\ntitle: [\n---\n", "x"],
+    ids=["bom-crlf", "invalid-yaml", "no-front-matter"],
+)
+def test_parse_article_reads_text_like_a_file(tmp_path: Path, content: str) -> None:
+    path = write(tmp_path, "a.md", content)
+    assert parse_article(path, content) == read_article(path)
