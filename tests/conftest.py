@@ -25,6 +25,15 @@ REPO_ROOT = TESTS_DIR.parent
 IMAGES_DIR = REPO_ROOT / "fixtures" / "images"
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """linkcheck honours HTTP(S)_PROXY/ALL_PROXY/NO_PROXY: a proxy set on the machine running
+    the tests must not reroute their loopback traffic (proxy tests set their own)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 @pytest.fixture
 def site() -> Iterator[sitekit.Site]:
     """A running Site on 127.0.0.1:<ephemeral>; ``/files/<name>`` serves fixtures/images."""

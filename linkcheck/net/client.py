@@ -100,10 +100,18 @@ def _direct(url: httpx.URL) -> str | None:
 def proxy_rules(config: Config) -> ProxyRules:
     """`--proxy` wins; else the environment (unless `use_env` is off); else no proxy."""
     if config.proxy:
-        return ProxyRules.explicit(config.proxy)
-    if config.use_env:
-        return ProxyRules.from_environment()
-    return ProxyRules()
+        rules, where = ProxyRules.explicit(config.proxy), "proxy (--proxy)"
+    elif config.use_env:
+        rules, where = ProxyRules.from_environment(), "HTTP_PROXY / HTTPS_PROXY / ALL_PROXY"
+    else:
+        return ProxyRules()
+    for url in {rules.http, rules.https} - {None}:
+        if httpx.URL(str(url)).scheme not in ("http", "https"):
+            raise ConfigError(
+                f"{where}: {url!r}: only http:// and https:// proxies are supported "
+                "(set --proxy, or --no-env to ignore the environment)"
+            )
+    return rules
 
 
 def trust_store(config: Config) -> ssl.SSLContext:

@@ -38,13 +38,6 @@ BACKENDS: list[Backend] = ["aiohttp", "httpx"]
 CONFIG = Config(timeout=5, connect_timeout=2, retries=0, host_concurrency=4)
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> Backend:
     value: Backend = request.param

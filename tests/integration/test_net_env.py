@@ -218,3 +218,15 @@ def test_a_ca_bundle_that_is_not_pem_is_a_config_error(tmp_path: Path) -> None:
     bad.write_text("not a certificate\n")
     with pytest.raises(ConfigError, match="ca_bundle"):
         make_client(replace(CONFIG, ca_bundle=str(bad)))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("ALL_PROXY", "socks5://127.0.0.1:1080"), ("HTTPS_PROXY", "ftp://x")]
+)
+def test_an_unsupported_proxy_scheme_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        make_client(CONFIG)
+    make_client(replace(CONFIG, use_env=False))  # the way out the message names

@@ -12,6 +12,7 @@ import pytest
 
 from linkcheck.models import ErrorKind
 from linkcheck.net.exchange import map_error, parse_retry_after
+from linkcheck.net.proxies import ProxyRules
 
 
 def chained(outer: BaseException, cause: BaseException) -> BaseException:
@@ -125,3 +126,56 @@ def test_retry_after_http_date() -> None:
     assert parse_retry_after(later, now=now) == pytest.approx(30.0)
     earlier = email.utils.formatdate(now - 30, usegmt=True)
     assert parse_retry_after(earlier, now=now) == 0.0  # a date in the past: no wait
+
+
+# ---- proxies: which proxy serves a URL ------------------------------------------------------
+
+PROXY = "http://proxy.test:3128"
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "url", "proxied"),
+    [
+        ("", "http://example.com/", True),
+        ("example.com", "http://example.com/", False),
+        ("example.com", "http://www.example.com/a", False),  # a name covers its subdomains
+        ("example.com", "http://notexample.com/", True),  # but not a longer name
+        (".example.com", "http://example.com/", False),  # a leading dot is the same
+        ("*.example.com", "http://a.example.com/", False),
+        ("EXAMPLE.com", "http://Example.COM/", False),  # case-insensitive
+        ("example.com:8080", "http://example.com:8080/", False),
+        ("example.com:8080", "http://example.com/", True),  # another port
+        ("10.1.2.3", "http://10.1.2.3/", False),
+        ("10.0.0.0/8", "http://10.200.1.1/", False),  # CIDR
+        ("10.0.0.0/8", "http://11.0.0.1/", True),
+        ("10.0.0.0/8", "http://ten.example/", True),  # a name is not in a network
+        ("::1", "http://[::1]:8080/", False),
+        ("[::1]:8080", "http://[::1]:8080/", False),
+        ("localhost", "http://localhost:3000/", False),
+        ("a.test, ,b.test;example.com", "http://example.com/", False),
+        ("*", "http://anything.example/", False),
+        ("http://example.com/", "http://example.com/", False),  # a URL is read as its host
+    ],
+)
+def test_no_proxy_forms(no_proxy: str, url: str, proxied: bool) -> None:
+    rules = ProxyRules.from_environment({"HTTP_PROXY": PROXY, "NO_PROXY": no_proxy})
+    assert rules.proxy_for(httpx.URL(url)) == (PROXY if proxied else None)
+
+
+def test_proxy_per_scheme_lower_case_first_and_all_proxy() -> None:
+    env = {
+        "http_proxy": "http://lower:1",
+        "HTTP_PROXY": "http://upper:1",
+        "ALL_PROXY": "socks-or-whatever:2",
+    }
+    rules = ProxyRules.from_environment(env)
+    assert rules.proxy_for(httpx.URL("http://a.test/")) == "http://lower:1"
+    assert rules.proxy_for(httpx.URL("https://a.test/")) == "http://socks-or-whatever:2"
+    assert not ProxyRules.from_environment({}).active
+    assert not ProxyRules.from_environment({"HTTPS_PROXY": PROXY, "NO_PROXY": "*"}).active
+
+
+def test_an_explicit_proxy_serves_every_url() -> None:
+    rules = ProxyRules.explicit(PROXY)
+    assert rules.proxy_for(httpx.URL("http://localhost/")) == PROXY
+    assert rules.proxy_for(httpx.URL("https://10.0.0.1/")) == PROXY
