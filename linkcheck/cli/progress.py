@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from linkcheck.pipeline import Progress
+if TYPE_CHECKING:  # the pipeline (and the network stack) is imported only when a run starts
+    from linkcheck.pipeline import Progress
 
 __all__ = ["ProgressLine"]
 

@@ -18,7 +18,6 @@ from linkcheck.cli.signals import cancel_on_signal
 from linkcheck.config import Config, build_config
 from linkcheck.formats import Formatter, RenderOptions, get_formatter
 from linkcheck.models import Report
-from linkcheck.pipeline import run as run_pipeline
 
 __all__ = ["HELP", "NAME", "add_parser", "run"]
 
@@ -79,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     human = err if config.output == STDOUT else sys.stdout
     progress = ProgressLine(err) if not config.quiet and err.isatty() else None
+
+    # imported here, not at the top: --help, --version and a config error stay instant
+    from linkcheck.pipeline import run as run_pipeline
 
     async def check(scope: anyio.CancelScope) -> Report:
         return await run_pipeline(args.paths, config, on_progress=progress, cancel_scope=scope)
