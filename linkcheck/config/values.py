@@ -7,6 +7,7 @@ person can act on: which setting, where it came from, what was given, what is al
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -37,6 +38,7 @@ PROJECT_URL = "https://github.com/newsroom-tools/linkcheck"
 DEFAULT_USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL})"
 DEFAULT_GLOBS = ("*.md", "*.markdown", "*.txt")
 DEFAULT_OUTPUT = "linkcheck-report.json"
+HOST_KEYS = ("concurrency", "rate", "headers")
 PROXY_SCHEMES = ("http", "https")  # what the transports support
 
 
@@ -223,13 +225,15 @@ def host_overrides(where: Where, value: Any) -> dict[str, HostOverride]:
             out[str(host).lower()] = table
             continue
         if not isinstance(table, Mapping):
-            raise ConfigError(f"{where}: [hosts.{host!r}] must be a table")
-        unknown = sorted(set(table) - {"concurrency", "rate", "headers"})
-        if unknown:
-            raise ConfigError(
-                f"{where}: unknown key(s) {', '.join(unknown)} in [hosts.{host!r}]; "
-                "allowed: concurrency, rate, headers"
-            )
+            raise ConfigError(f'{where}: [hosts."{host}"] must be a table')
+        for key in table:
+            if key not in HOST_KEYS:
+                close = difflib.get_close_matches(str(key), HOST_KEYS, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ConfigError(
+                    f'{where.file or where.label}: unknown key {key!r} in [hosts."{host}"] '
+                    f"({hint}allowed: {', '.join(HOST_KEYS)})"
+                )
 
         out[str(host).lower()] = _host_override(where, str(host), table)
     return out

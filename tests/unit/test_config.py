@@ -78,8 +78,12 @@ def test_unknown_key_suggests() -> None:
 
 def test_unknown_host_key_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, "c.toml", '[hosts."a.example"]\nconcurency = 2\n')
-    with pytest.raises(ConfigError, match="concurency"):
+    with pytest.raises(ConfigError) as exc:
         build_config(NO_FLAGS, config_path=str(path))
+    assert str(exc.value) == (
+        f"{path}: unknown key 'concurency' in [hosts.\"a.example\"] "
+        "(did you mean 'concurrency'? allowed: concurrency, rate, headers)"
+    )
 
 
 @pytest.mark.parametrize(
