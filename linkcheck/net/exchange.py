@@ -221,7 +221,9 @@ async def _exchange(
             )
         feeding = sink is not None and method != "HEAD" and 200 <= response.status_code < 300
         if feeding or _cheap_to_finish(response, method, 0):
-            async for chunk in response.aiter_bytes():
+            # A body only drained is never decoded: raw bytes, no decompression
+            chunks = response.aiter_bytes() if feeding else response.aiter_raw()
+            async for chunk in chunks:
                 read = response.num_bytes_downloaded
                 if feeding:
                     assert sink is not None

@@ -94,6 +94,23 @@ async def test_a_body_that_is_not_what_its_encoding_says_is_a_protocol_error(
     assert ex.error_kind is ErrorKind.PROTOCOL
 
 
+async def test_cookies_a_site_sets_are_sent_back_to_it(backend: Backend, site: Site) -> None:
+    site.route("/set", Response(200, [("Set-Cookie", "consent=yes; Path=/")], b"ok"))
+    async with make_client(CONFIG, backend=backend) as client:
+        await exchange(client, "HEAD", site.url("/ok"))
+        await exchange(client, "HEAD", site.url("/set"))
+        await exchange(client, "HEAD", site.url("/ok"))
+    first, _, last = site.log
+    assert "cookie" not in first.headers
+    assert last.headers["cookie"] == "consent=yes"
+
+
+async def test_a_body_only_drained_is_not_decoded(backend: Backend, site: Site) -> None:
+    site.route("/bad-gz-404", Response(404, {"Content-Encoding": "gzip"}, b"not gzip"))
+    ex = await send(backend, site.url("/bad-gz-404"), method="GET", sink=lambda c: False)
+    assert (ex.status, ex.error_kind) == (404, None)  # nobody reads it: no DecodingError
+
+
 # ---- streaming and connection reuse ---------------------------------------------------------
 
 
