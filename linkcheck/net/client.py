@@ -100,14 +100,16 @@ def make_transport(
     context = trust_store(config)
     rules = proxy_rules(config)
     proxy_for = rules.proxy_for if rules.active else _direct
-    per_host = max(
+    per_host = POOL_SLACK + max(
         [config.host_concurrency]
         + [h.concurrency for h in config.hosts.values() if h.concurrency is not None]
     )
+    idle = idle_budget(config)
     if backend == "httpx":
         return PerHostTransport(
             ssl_context=context,
-            max_per_host=per_host + POOL_SLACK,
+            max_per_host=per_host,
+            max_hosts=max(8, idle // per_host),
             max_proxy_connections=config.concurrency + POOL_SLACK,
             keepalive_expiry=KEEPALIVE_EXPIRY,
             proxy_for=proxy_for,
@@ -115,11 +117,18 @@ def make_transport(
     return AiohttpTransport(
         ssl_context=context,
         max_connections=config.concurrency + POOL_SLACK * 4,
-        max_per_host=per_host + POOL_SLACK,
+        max_per_host=per_host,
+        max_idle=idle,
         keepalive_expiry=KEEPALIVE_EXPIRY,
         proxy_for=proxy_for,
         resolver=resolver,
     )
+
+
+def idle_budget(config: Config) -> int:
+    """Idle keep-alive connections kept in all: enough for every slot of the run to find one
+    warm, few enough that in-use + idle stays well under a default 1,024 file descriptors."""
+    return min(512, max(64, 2 * config.concurrency))
 
 
 def _direct(url: httpx.URL) -> str | None:

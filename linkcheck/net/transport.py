@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import aiohttp
 import httpx
@@ -87,8 +88,56 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
+class _IdleBoundedConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, with at most `max_idle` idle keep-alive connections in all.
+
+    aiohttp counts only connections in use against `limit`: the idle ones of every host ever
+    visited stay open until their keep-alive expires, so a library linking to thousands of
+    hosts would hold thousands of file descriptors. Every `trim_every` releases, the least
+    recently used idle connections beyond `max_idle` are closed (O(idle) work, amortised).
+    This reads aiohttp's pool (`_conns`); if a release ever stops providing it, trimming
+    stops and nothing else changes.
+    """
+
+    def __init__(self, *, max_idle: int, trim_every: int = 32, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._max_idle = max_idle
+        self._trim_every = max(1, trim_every)
+        self._releases = 0
+
+    def _release(self, *args: Any, **kwargs: Any) -> None:
+        super()._release(*args, **kwargs)
+        self._releases += 1
+        if self._releases % self._trim_every == 0:
+            self._trim()
+
+    def _trim(self) -> None:
+        pools = getattr(self, "_conns", None)
+        if not isinstance(pools, dict):
+            return
+        idle = [(used, key, proto) for key, pool in pools.items() for proto, used in pool]
+        excess = len(idle) - self._max_idle
+        if excess <= 0:
+            return
+        idle.sort(key=lambda item: item[0])
+        doomed = {id(proto) for _, _, proto in idle[:excess]}
+        for key in {key for _, key, _ in idle[:excess]}:
+            kept = [(proto, used) for proto, used in pools[key] if id(proto) not in doomed]
+            for proto, _ in pools[key]:
+                if id(proto) in doomed:
+                    proto.close()
+            if kept:
+                pools[key] = type(pools[key])(kept)
+            else:
+                del pools[key]
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """One aiohttp session for the run: a pool per host, no redirects, no decompression."""
+    """One aiohttp session for the run: a pool per host, no redirects, no decompression.
+
+    At most `max_connections` connections are in use and `max_idle` more kept alive (file
+    descriptors stay bounded however many hosts a run visits); `max_per_host` in use per host.
+    """
 
     def __init__(
         self,
@@ -96,13 +145,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext | None = None,
         max_connections: int = 100,
         max_per_host: int = 8,
+        max_idle: int = 256,
         keepalive_expiry: float = 15.0,
         proxy_for: ProxyChooser = _no_proxy,
         resolver: AbstractResolver | None = None,
+        trim_every: int = 32,
     ) -> None:
         self._ssl = ssl_context if ssl_context is not None else ssl.create_default_context()
         self._max_connections = max_connections
         self._max_per_host = max_per_host
+        self._max_idle = max_idle
+        self._trim_every = trim_every
         self._keepalive = keepalive_expiry
         self._proxy_for = proxy_for
         self._resolver = resolver
@@ -111,7 +164,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         """The session is made on first use: aiohttp needs the running event loop."""
-        connector = aiohttp.TCPConnector(
+        connector = _IdleBoundedConnector(
+            max_idle=self._max_idle,
+            trim_every=self._trim_every,
             limit=self._max_connections,
             limit_per_host=self._max_per_host,
             keepalive_timeout=self._keepalive,

@@ -33,6 +33,7 @@ from linkcheck.net.client import POOL_SLACK, Backend, make_client, make_transpor
 from linkcheck.net.exchange import Exchange, exchange
 from linkcheck.net.pool import PerHostTransport
 from linkcheck.net.redirects import CheckContext
+from linkcheck.net.transport import AiohttpTransport
 
 BACKENDS: list[Backend] = ["aiohttp", "httpx"]
 CONFIG = Config(timeout=5, connect_timeout=2, retries=0, host_concurrency=4)
@@ -175,6 +176,18 @@ async def test_the_fallback_closes_the_least_recently_used_host_pool(sites: Any)
         assert (await client.head(c.url("/ok"))).status_code == 200  # c's was kept
     assert len(a.connection_ids()) == 2
     assert len(c.connection_ids()) == 1
+
+
+async def test_idle_connections_are_bounded_over_all_hosts(sites: Any) -> None:
+    hosts: list[Site] = sites(5)
+    transport = AiohttpTransport(max_per_host=2, max_idle=2, trim_every=1)
+    async with httpx.AsyncClient(transport=transport) as client:
+        for s in hosts:  # five hosts, one idle connection each, of which two may stay open
+            assert (await client.head(s.url("/ok"))).status_code == 200
+        for s in (hosts[-1], hosts[0]):
+            assert (await client.head(s.url("/ok"))).status_code == 200
+    assert len(hosts[-1].connection_ids()) == 1  # recently used: kept and reused
+    assert len(hosts[0].connection_ids()) == 2  # least recently used: closed, connects again
 
 
 # ---- failures map to the same ErrorKinds on both transports --------------------------------
