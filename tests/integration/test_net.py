@@ -212,6 +212,20 @@ async def test_a_broken_server_maps_to_its_kind(
     assert ex.error_kind is kind, ex.error_detail
 
 
+async def test_silence_is_the_transports_read_timeout(backend: Backend, site: Site) -> None:
+    ex = await send(backend, site.url("/hang"), timeout=0.5)
+    assert ex.error_kind is ErrorKind.TIMEOUT
+    assert ex.error_detail.startswith("timed out")  # the transport's own read timeout
+
+
+async def test_a_trickle_is_stopped_by_the_overall_limit(backend: Backend, site: Site) -> None:
+    # a byte every 0.3 s never trips the 0.5 s read timeout; the exchange's own limit ends it
+    url = site.url("/drip?size=20&chunks=20&delay=0.3")
+    ex = await send(backend, url, method="GET", sink=lambda c: False, max_body=10**6, timeout=0.5)
+    assert ex.error_kind is ErrorKind.TIMEOUT
+    assert ex.error_detail == "no complete answer within the time limit"
+
+
 async def test_a_closed_port_is_a_connect_failure(backend: Backend) -> None:
     host, port = unused_address()
     ex = await send(backend, f"http://{host}:{port}/ok")

@@ -7,6 +7,8 @@ itself. Every test sets (or removes) the variables it depends on, never reading 
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import trustme
 from sitekit import Site, unused_address
@@ -181,6 +184,82 @@ def private_ca(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+class _Tunnel:
+    """A minimal CONNECT proxy on 127.0.0.2: records each CONNECT target, then pipes bytes."""
+
+    def __init__(self) -> None:
+        self.targets: list[str] = []
+        self._server = socket.create_server(("127.0.0.2", 0))
+        self._threads: list[threading.Thread] = []
+        self._start(self._accept)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.2:{self._server.getsockname()[1]}"
+
+    def _start(self, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self._server.accept()
+                self._start(self._serve, client)
+
+    def _serve(self, client: socket.socket) -> None:
+        with client, contextlib.suppress(OSError):
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
+            self.targets.append(f"{method} {target}")
+            host, port = target.rsplit(":", 1)
+            if method != "CONNECT" or host != "127.0.0.1":  # loopback only
+                client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                return
+            with socket.create_connection((host, int(port))) as upstream:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                self._start(self._pipe, upstream, client)
+                self._pipe(client, upstream)
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self._server.close()
+
+
+@pytest.fixture
+def tunnel() -> Iterator[_Tunnel]:
+    proxy = _Tunnel()
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+async def test_https_goes_through_the_proxy_in_a_connect_tunnel(
+    backend: Backend,
+    private_ca: tuple[str, Path],
+    tunnel: _Tunnel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, pem = private_ca
+    monkeypatch.setenv("HTTPS_PROXY", tunnel.url)
+    ex = await head(backend, url, replace(CONFIG, ca_bundle=str(pem)))
+    assert (ex.status, ex.error_kind) == (200, None), ex.error_detail
+    assert tunnel.targets == [f"CONNECT {httpx.URL(url).netloc.decode()}"]
 
 
 async def test_a_private_ca_is_not_trusted_by_default(
