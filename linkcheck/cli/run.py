@@ -66,8 +66,10 @@ def _outputs(config: Config, human: TextIO) -> list[tuple[Formatter, str | TextI
 def _write_error(formatter: Formatter, target: object, exc: OSError) -> str:
     what = "the report" if formatter.name == "json" else f"the {formatter.name} report"
     why = exc.strerror or str(exc)
-    folder = os.path.dirname(os.path.abspath(target)) if isinstance(target, str) else ""
-    if folder and not os.path.isdir(folder):
+    if not isinstance(target, str):
+        return f"cannot write {what} to standard output: {why}"
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
         why = f"the folder {folder} does not exist"
     return f"cannot write {what} to {target}: {why}"
 
