@@ -19,7 +19,8 @@ class ProgressLine:
 
     def __call__(self, p: Progress) -> None:
         now = time.monotonic()
-        if now - self.last < 0.12 and p.checked < p.links_total:
+        final = p.phase != "reading" and p.checked >= p.links_total  # always show the last
+        if now - self.last < 0.12 and not final:
             return
         self.last = now
         if p.phase == "reading":
