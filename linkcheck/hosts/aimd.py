@@ -6,17 +6,17 @@ they were sent at the old rate and their pushback is the same signal, not a new 
 
 Successes add the rate back, self-clocked by responses: each clean response adds
 `step / rate`, so one second's worth of responses at the current rate adds `step` =
-configured / 10, and a host returns from half its rate to the configured rate in about five
-seconds of traffic. Counting responses rather than wall time means a host that sends nothing
+configured / 10, and a host climbs back from one cut (0.7x) in about three seconds of
+traffic. Counting responses rather than wall time means a host that sends nothing
 (paused by Retry-After, or idle) does not gain rate it never tested.
 
 A host that enforces its own lower limit pushes back again near the same rate. We remember
 that rate (`ceiling`), climb quickly back to just below it (`PLATEAU`), hold there for a
-while (`hold`, doubling each time the same ceiling pushes back, up to `HOLD_MAX`) and only
-then probe above it. Each probe costs one pause (Retry-After) plus one decrease, so probing
-rarely keeps the average close to the host's limit instead of sawing down to the floor. A
-handful of per-URL 429s on a host that is fine cost a short dip: without repeated pushback
-the probe after one hold climbs past the old ceiling, which is then forgotten, and the rate
+while (`hold`, doubling each time we are back at the ceiling and pushed back again, up to
+`HOLD_MAX`) and only then probe above it. Each probe costs one pause (Retry-After) plus one
+decrease, so probing rarely keeps the average close to the host's limit instead of sawing
+down to the floor. A handful of per-URL 429s on a host that is fine cost a short dip: the
+probe after one hold climbs past the old ceiling, which is then forgotten, and the rate
 returns to the configured rate.
 
 Pure arithmetic on times passed in: no clock, no I/O (unit-tested with plain numbers).
@@ -73,9 +73,11 @@ class AdaptiveRate:
         """A request started at `started` met pushback at `now`. True if the rate was cut."""
         if started < self.window_start:
             return False
-        if self.ceiling is not None and self.rate <= self.ceiling * SAME_CEILING:
-            self.hold = min(HOLD_MAX, self.hold * 2)  # the same limit again: probe more rarely
-        else:
+        ceiling = self.ceiling
+        if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
+            # back at the last ceiling and pushed back again: the same limit, probe more rarely
+            self.hold = min(HOLD_MAX, self.hold * 2)
+        else:  # a first pushback, or one on the way down (the limit is lower than we thought)
             self.hold = HOLD_FIRST
         self.ceiling = self.rate
         self.held = 0.0

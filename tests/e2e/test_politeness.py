@@ -139,6 +139,19 @@ def test_repeated_429_slows_the_host_down(tmp_path, sites, library):
     assert stats["slowed_down"] is True and stats["responses_429"] >= 1
     assert stats["rate_limit"] < 10
     assert a.count_429 == stats["responses_429"]
+    # the adaptive rate is reported: what was asked, how low it went, how long below
+    assert stats["configured_rate"] == 10
+    assert stats["min_rate"] <= stats["rate_limit"] < stats["configured_rate"]
+    assert 0 < stats["below_rate_s"] <= report["run"]["duration_s"]
+
+
+def test_a_host_that_never_pushed_back_reports_its_configured_rate(tmp_path, site, library):
+    folder = library(articles([site.url(f"/ok?n={i}") for i in range(3)]))
+    code, report = run_cli(tmp_path, folder, "--host-rate", "7")
+    assert code == 0
+    stats = host_stats(report, site)
+    assert stats["rate_limit"] == stats["configured_rate"] == stats["min_rate"] == 7
+    assert stats["below_rate_s"] == 0 and stats["slowed_down"] is False
 
 
 def test_a_waiting_host_does_not_idle_the_others(tmp_path, sites, library):

@@ -1,0 +1,94 @@
+"""The adaptive rate (hosts/aimd.py) on plain numbers: no clock, no server."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkcheck.hosts.aimd import DECREASE, HOLD_FIRST, MIN_RATE, PLATEAU, AdaptiveRate
+
+
+def clean_seconds(rate: AdaptiveRate, seconds: float, now: float) -> float:
+    """Feed `seconds` of clean responses at whatever rate is in force; return the new time."""
+    end = now + seconds
+    while now < end:
+        now += 1.0 / rate.rate
+        rate.success(now)
+    return now
+
+
+def test_pushback_cuts_once_per_window() -> None:
+    rate = AdaptiveRate(10.0)
+    assert rate.pushback(started=0.0, now=1.0)
+    assert rate.rate == pytest.approx(10.0 * DECREASE)
+    # answers to requests sent before the cut are the same signal, not new ones
+    assert not rate.pushback(started=0.5, now=1.1)
+    assert not rate.pushback(started=0.99, now=1.2)
+    assert rate.rate == pytest.approx(10.0 * DECREASE)
+    # a request sent at the new rate that meets pushback again is a new signal
+    assert rate.pushback(started=1.3, now=1.4)
+    assert rate.rate == pytest.approx(10.0 * DECREASE * DECREASE)
+    assert rate.decreases == 2
+
+
+def test_never_below_the_floor() -> None:
+    rate = AdaptiveRate(1.0)
+    for i in range(50):
+        rate.pushback(started=float(i), now=i + 0.5)
+    assert rate.rate == MIN_RATE == rate.min_rate
+
+
+def test_a_handful_of_429s_recover_to_the_configured_rate() -> None:
+    rate = AdaptiveRate(10.0)
+    now = 0.0
+    for _ in range(3):  # three per-URL 429s, a few seconds apart
+        now = clean_seconds(rate, 3.0, now)
+        assert rate.pushback(started=now - 0.1, now=now)
+    assert rate.min_rate < 10.0 * DECREASE
+    now = clean_seconds(rate, 30.0, now)
+    assert rate.rate == 10.0  # back at the configured rate...
+    below = rate.seconds_below(now)
+    assert 0 < below < now  # ...after a while below it, which is accounted
+    assert rate.seconds_below(now + 100) == below  # and the clock stopped when it recovered
+
+
+def test_increase_is_self_clocked_by_responses() -> None:
+    rate = AdaptiveRate(10.0)
+    rate.pushback(started=0.0, now=0.0)
+    before = rate.rate
+    # no responses (a Retry-After pause, an idle host): no gain however long it lasts
+    assert rate.rate == before
+    # one second of responses at the current rate adds about configured / 10
+    clean_seconds(rate, 1.0, 100.0)
+    assert rate.rate == pytest.approx(before + 1.0, abs=0.15)
+
+
+def test_a_host_with_its_own_limit_is_held_just_below_it() -> None:
+    """Pushback again at the same rate: hold below it longer each time instead of sawing."""
+    rate = AdaptiveRate(10.0)
+    limit = 5.0
+    now, pushbacks = 0.0, 0
+    rates = []
+    while now < 300.0:
+        now += 1.0 / rate.rate
+        if rate.rate > limit:
+            if rate.pushback(started=now, now=now):
+                pushbacks += 1
+                now += 1.0  # Retry-After: 1
+        else:
+            rate.success(now)
+        rates.append(rate.rate)
+    late = rates[len(rates) // 2 :]
+    assert sum(late) / len(late) >= 0.8 * limit  # stays near the limit, on average
+    assert min(late) >= limit * DECREASE * 0.9  # never collapses towards the floor
+    assert pushbacks <= 12  # probes above the limit get rarer
+
+
+def test_pushback_on_the_way_down_does_not_lengthen_the_hold() -> None:
+    rate = AdaptiveRate(10.0)
+    for i in range(4):  # a burst: four windows in a row
+        rate.pushback(started=float(i), now=i + 0.1)
+    assert rate.hold == HOLD_FIRST
+    assert rate.ceiling is not None
+    clean_seconds(rate, 60.0, 10.0)
+    assert rate.rate == 10.0 and rate.ceiling is None  # probed past it: forgotten
+    assert rate.rate >= rate.configured * PLATEAU
