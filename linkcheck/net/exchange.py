@@ -220,8 +220,10 @@ async def _exchange(
                 None,
             )
         feeding = sink is not None and method != "HEAD" and 200 <= response.status_code < 300
-        if feeding or _cheap_to_finish(response, method, 0):
-            # A body only drained is never decoded: raw bytes, no decompression
+        # A body only drained is never decoded: raw bytes, no decompression. (A transport may
+        # hand over a response already read, as httpx.MockTransport does: nothing to drain.)
+        drain = not response.is_stream_consumed and _cheap_to_finish(response, method, 0)
+        if feeding or drain:
             chunks = response.aiter_bytes() if feeding else response.aiter_raw()
             async for chunk in chunks:
                 read = response.num_bytes_downloaded

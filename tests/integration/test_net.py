@@ -358,3 +358,20 @@ async def test_a_bug_in_a_body_sink_propagates(backend: Backend, site: Site) -> 
 
     with pytest.raises(KeyError):
         await send(backend, site.url("/ok"), method="GET", sink=sink, max_body=10**6)
+
+
+async def test_a_transport_that_answers_with_a_read_response_works() -> None:
+    """httpx.MockTransport (embedders' tests use it) returns responses already read."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b"<html>"))
+    seen: list[bytes] = []
+    async with make_client(CONFIG, transport=transport) as client:
+        head = await exchange(client, "HEAD", "https://news.example/a")
+        get = await exchange(
+            client,
+            "GET",
+            "https://news.example/b",
+            sink=lambda c: bool(seen.append(c)),
+            max_body=99,
+        )
+    assert (head.status, head.error_kind, get.status, get.error_kind) == (200, None, 200, None)
+    assert seen == [b"<html>"]
