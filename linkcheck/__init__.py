@@ -147,12 +147,13 @@ def check_stream(
     on_progress: ProgressCallback | None = None,
     cancel_scope: anyio.CancelScope | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> AsyncGenerator[CheckResult, None]:
     """Each `CheckResult` as soon as it is known: links never requested first (skipped,
     excluded), then checked links in completion order, then, if the run was stopped, the
     links it did not reach (`not_checked`). An async generator: use it inside
     `async with contextlib.aclosing(...)`, so that leaving the block (or `break`) stops
-    every request in flight at once."""
+    every request in flight at once. The arguments are those of `arun`."""
     from linkcheck import pipeline
 
     return pipeline.check_stream(
@@ -161,6 +162,7 @@ def check_stream(
         on_progress=on_progress,
         cancel_scope=cancel_scope,
         transport=transport,
+        client=client,
     )
 
 

@@ -460,3 +460,27 @@ def test_provenance_fields_lines_titles(
     assert f"{file}\n" in r.out
     assert "related[0].webUrl:10" in r.out and "body:20" in r.out
     assert "webUrl:3 " not in r.out  # ok links are not listed
+
+
+# --------------------------------------------------------------------------- the run section
+
+
+def test_report_names_the_settings_file_and_reads_back(
+    site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    """Run from another directory: the library's own linkcheck.toml is used and named in the
+    report, and the JSON report reads back into the same Report (load_report)."""
+    import linkcheck
+    from linkcheck.formats import json as jsonfmt
+
+    folder = library([page("{s}/ok"), page("{s}/status/404")], s=site)
+    (folder / "linkcheck.toml").write_text("max_redirects = 7\n")
+    r = run_cli(folder)
+    assert r.code == 1
+    assert r.report is not None and r.report_path is not None
+    assert r.report["run"]["config_file"] == str(folder / "linkcheck.toml")
+    assert r.report["run"]["options"]["max_redirects"] == 7
+    back = linkcheck.load_report(r.report_path)
+    assert back.exit_code == r.code and back.run.config_file == str(folder / "linkcheck.toml")
+    text = r.report_path.read_text(encoding="utf-8")
+    assert jsonfmt.dumps(back, tool_version=r.report["tool"]["version"]) == text
