@@ -33,7 +33,7 @@ DECREASE = 0.7
 STEP_SHARE = 0.1  # additive increase per second of clean responses, as a share of configured
 PLATEAU = 0.95  # climb quickly to this share of the last pushback rate, then hold
 SAME_CEILING = 1.1  # pushback at up to this multiple of the last ceiling: the same limit again
-HOLD_FIRST = 5.0  # seconds of clean traffic held below a new ceiling before probing above it
+HOLD_FIRST = 15.0  # seconds of clean traffic held below a new ceiling before probing above it
 HOLD_MAX = 60.0
 
 
@@ -76,10 +76,12 @@ class AdaptiveRate:
         ceiling = self.ceiling
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
             # back at the last ceiling and pushed back again: the same limit, probe more rarely
+            # (a probe's overshoot above the ceiling does not raise it)
             self.hold = min(HOLD_MAX, self.hold * 2)
+            self.ceiling = min(ceiling, self.rate)
         else:  # a first pushback, or one on the way down (the limit is lower than we thought)
             self.hold = HOLD_FIRST
-        self.ceiling = self.rate
+            self.ceiling = self.rate
         self.held = 0.0
         self.window_start = now
         self.decreases += 1
