@@ -12,7 +12,10 @@ Variants:
   linkcheck-aiohttp  linkcheck's make_client + exchange() (default backend)
   linkcheck-httpx    linkcheck's make_client(backend="httpx") + exchange()
 
-    python benchmarks/transport_cpu.py [--requests 10000] [--variants httpx-aiohttp ...]
+    python benchmarks/transport_cpu.py [--requests 10000] [--repeat 3] [--variants NAME ...]
+
+On a shared machine, use --repeat: the least CPU of the runs is reported (contention only
+ever adds CPU time).
 
 Only loopback traffic; bounded; stops by itself.
 """
@@ -157,6 +160,7 @@ def child(name: str, bases: list[str], requests: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per variant; the best counts")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--bases", help=argparse.SUPPRESS)
@@ -174,23 +178,29 @@ def main() -> None:
         print(f"{args.requests} HEADs, {HOSTS} hosts, {IN_FLIGHT} in flight, {PER_HOST}/host")
         print(f"{'variant':<18} {'CPU ms/req':>10} {'wall s':>7} {'req/conn':>8} {'failed':>6}")
         for name in args.variants:
-            before = connections(bases)
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", name, "--bases", json.dumps(bases)]
-                + ["--requests", str(args.requests)],
-                capture_output=True,
-                text=True,
-            )
-            if out.returncode != 0:
-                print(f"{name:<18} failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
-                continue
-            used = connections(bases) - before - len(bases)  # minus the stats requests' own
-            res = json.loads(out.stdout.strip().splitlines()[-1])
-            print(
-                f"{name:<18} {1000 * res['cpu'] / args.requests:>10.3f} {res['wall']:>7.2f} "
-                f"{args.requests / max(used, 1):>8.1f} {res['failures']:>6}",
-                flush=True,
-            )
+            best: dict[str, float] | None = None
+            for _ in range(args.repeat):  # the least CPU of N runs: other load only adds
+                before = connections(bases)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", name, "--bases", json.dumps(bases)]
+                    + ["--requests", str(args.requests)],
+                    capture_output=True,
+                    text=True,
+                )
+                if out.returncode != 0:
+                    print(f"{name:<18} failed: {out.stderr.strip().splitlines()[-1:]}")
+                    break
+                res = json.loads(out.stdout.strip().splitlines()[-1])
+                res["conns"] = connections(bases) - before - len(bases)  # minus stats' own
+                if best is None or res["cpu"] < best["cpu"]:
+                    best = res
+            if best is not None:
+                print(
+                    f"{name:<18} {1000 * best['cpu'] / args.requests:>10.3f} "
+                    f"{best['wall']:>7.2f} {args.requests / max(best['conns'], 1):>8.1f} "
+                    f"{best['failures']:>6}",
+                    flush=True,
+                )
     finally:
         if server.stdin:
             server.stdin.close()

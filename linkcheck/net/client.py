@@ -144,9 +144,14 @@ def proxy_rules(config: Config) -> ProxyRules:
     else:
         return ProxyRules()
     for url in {rules.http, rules.https} - {None}:
-        if httpx.URL(str(url)).scheme not in ("http", "https"):
+        try:
+            parsed: httpx.URL | None = httpx.URL(str(url))
+        except httpx.InvalidURL:
+            parsed = None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+            shown = str(url).rsplit("@", 1)[-1]  # never echo a proxy password
             raise ConfigError(
-                f"{where}: {url!r}: only http:// and https:// proxies are supported "
+                f"{where}: {shown!r} is not an http:// or https:// proxy URL "
                 "(set --proxy, or --no-env to ignore the environment)"
             )
     return rules

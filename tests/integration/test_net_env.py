@@ -138,6 +138,23 @@ async def test_an_explicit_proxy_overrides_the_environment(
     assert target.log == []
 
 
+async def test_proxy_credentials_go_to_the_proxy(
+    backend: Backend, proxy_and_target: tuple[Site, Site]
+) -> None:
+    proxy, target = proxy_and_target
+    config = replace(CONFIG, proxy=f"http://user:s3cret@{proxy.host}")
+    assert (await head(backend, target.url("/ok"), config)).status == 200
+    assert through_proxy(proxy, target.url("/ok"))
+    assert proxy.log[0].headers["proxy-authorization"] == "Basic dXNlcjpzM2NyZXQ="
+
+
+def test_a_proxy_password_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://user:s3cret@127.0.0.1:1080")
+    with pytest.raises(ConfigError) as error:
+        make_client(CONFIG)
+    assert "s3cret" not in str(error.value)
+
+
 async def test_a_dead_proxy_is_a_connect_failure(
     backend: Backend, proxy_and_target: tuple[Site, Site]
 ) -> None:
@@ -300,7 +317,13 @@ def test_a_ca_bundle_that_is_not_pem_is_a_config_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("variable", "value"), [("ALL_PROXY", "socks5://127.0.0.1:1080"), ("HTTPS_PROXY", "ftp://x")]
+    ("variable", "value"),
+    [
+        ("ALL_PROXY", "socks5://127.0.0.1:1080"),
+        ("HTTPS_PROXY", "ftp://x"),
+        ("HTTP_PROXY", "http://"),
+        ("HTTP_PROXY", "http://[::1"),
+    ],
 )
 def test_an_unsupported_proxy_scheme_is_a_config_error(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str
