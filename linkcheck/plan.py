@@ -14,14 +14,14 @@ from linkcheck.collect.library import Collected
 from linkcheck.models import CheckResult, Link, LinkKind, Occurrence, Reason, Skipped
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     to_check: tuple[Link, ...]  # links the checker will request
     settled: tuple[CheckResult, ...]  # results known without a request
 
 
 def plan(collected: Collected) -> Plan:
-    return Plan(tuple(collected.links), tuple(skipped_results(collected.skipped)))
+    return Plan(to_check=tuple(collected.links), settled=tuple(skipped_results(collected.skipped)))
 
 
 def skipped_results(skipped: Sequence[Skipped]) -> list[CheckResult]:
@@ -29,7 +29,7 @@ def skipped_results(skipped: Sequence[Skipped]) -> list[CheckResult]:
     groups: dict[tuple[str, Reason], list[Skipped]] = {}
     for s in skipped:
         groups.setdefault((s.url, s.reason), []).append(s)
-    out = []
+    out: list[CheckResult] = []
     for (url, reason), items in groups.items():
         occurrences = tuple(
             Occurrence(s.raw.text, s.raw.kind, s.raw.source, s.raw.declared) for s in items

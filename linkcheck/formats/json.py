@@ -123,7 +123,7 @@ def jsonable(value: object, _depth: int = 0) -> object:
 # --------------------------------------------------------------------------- sections
 
 
-def _run(run: RunInfo) -> dict:  # type: ignore[type-arg]
+def _run(run: RunInfo) -> dict[str, object]:
     options = run.options if isinstance(run.options, dict) else {}
     hosts = sorted(run.hosts, key=lambda h: _str(h.host))
     return {
@@ -138,7 +138,7 @@ def _run(run: RunInfo) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _host(h: HostStats) -> dict:  # type: ignore[type-arg]
+def _host(h: HostStats) -> dict[str, object]:
     return {
         "host": _str(h.host),
         "requests": _int_or_none(h.requests) or 0,
@@ -156,11 +156,11 @@ def _host(h: HostStats) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _size(width: object, height: object) -> dict:  # type: ignore[type-arg]
+def _size(width: object, height: object) -> dict[str, object]:
     return {"width": _int_or_none(width), "height": _int_or_none(height)}
 
 
-def _image(result: CheckResult) -> dict | None:  # type: ignore[type-arg]
+def _image(result: CheckResult) -> dict[str, object] | None:
     probe: ImageProbe | None = result.image
     if probe is None or not is_image_link(result):
         return None
@@ -180,13 +180,13 @@ def _image(result: CheckResult) -> dict | None:  # type: ignore[type-arg]
     }
 
 
-def _declared(declared: DeclaredSize | None) -> dict | None:  # type: ignore[type-arg]
+def _declared(declared: DeclaredSize | None) -> dict[str, object] | None:
     if declared is None:
         return None
     return {"width": jsonable(declared.width), "height": jsonable(declared.height)}
 
 
-def _source(occurrence: Occurrence, verdict: SizeVerdict | None) -> dict:  # type: ignore[type-arg]
+def _source(occurrence: Occurrence, verdict: SizeVerdict | None) -> dict[str, object]:
     s = occurrence.source
     out: dict[str, object] = {
         "file": _str(s.file),
@@ -206,7 +206,7 @@ def _source(occurrence: Occurrence, verdict: SizeVerdict | None) -> dict:  # typ
     return out
 
 
-def _redirect(hop: Hop) -> dict:  # type: ignore[type-arg]
+def _redirect(hop: Hop) -> dict[str, object]:
     return {"url": _str(hop.url), "status": _int_or_none(hop.status)}
 
 
@@ -215,7 +215,7 @@ def _elapsed_ms(seconds: object) -> int:
     return round(s * 1000) if s is not None else 0
 
 
-def _link(result: CheckResult) -> dict:  # type: ignore[type-arg]
+def _link(result: CheckResult) -> dict[str, object]:
     link = result.link
     return {
         "url": _str(link.url),
@@ -233,7 +233,7 @@ def _link(result: CheckResult) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _problem(problem: ArticleProblem) -> dict:  # type: ignore[type-arg]
+def _problem(problem: ArticleProblem) -> dict[str, object]:
     return {
         "file": _str(problem.file),
         "reason": _str(enum_value(problem.reason)),
@@ -246,7 +246,7 @@ def _problem(problem: ArticleProblem) -> dict:  # type: ignore[type-arg]
 # --------------------------------------------------------------------------- public API
 
 
-def to_dict(report: Report, *, tool_version: str) -> dict:  # type: ignore[type-arg]
+def to_dict(report: Report, *, tool_version: str) -> dict[str, object]:
     """The report as a JSON-ready dict, keys in contract order."""
     return {
         "schema_version": SCHEMA_VERSION,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 __all__ = ["SCHEMA_FILE", "load_schema"]
 
@@ -16,6 +17,7 @@ def _schema_text() -> str:
     return files(__name__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
-def load_schema() -> dict:  # type: ignore[type-arg]
+def load_schema() -> dict[str, Any]:
     """The report schema as a fresh dict (callers may mutate it)."""
-    return json.loads(_schema_text())
+    schema: dict[str, Any] = json.loads(_schema_text())
+    return schema
