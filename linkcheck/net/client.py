@@ -16,6 +16,7 @@ import ssl
 from typing import Any, Literal
 
 import httpx
+import sniffio
 from aiohttp.abc import AbstractResolver
 
 from linkcheck.config import Config
@@ -105,7 +106,7 @@ def make_transport(
         + [h.concurrency for h in config.hosts.values() if h.concurrency is not None]
     )
     idle = idle_budget(config)
-    if backend == "httpx":
+    if backend == "httpx" or _running_outside_asyncio():
         return PerHostTransport(
             ssl_context=context,
             max_per_host=per_host,
@@ -123,6 +124,14 @@ def make_transport(
         proxy_for=proxy_for,
         resolver=resolver,
     )
+
+
+def _running_outside_asyncio() -> bool:
+    """aiohttp needs asyncio; an embedder running linkcheck under trio gets httpx's pools."""
+    try:
+        return sniffio.current_async_library() != "asyncio"
+    except sniffio.AsyncLibraryNotFoundError:  # made outside any event loop: used in asyncio
+        return False
 
 
 def idle_budget(config: Config) -> int:

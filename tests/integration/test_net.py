@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+import sniffio
 import trustme
 from aiohttp.abc import AbstractResolver, ResolveResult
 from sitekit import Response, Site, unused_address
@@ -375,3 +376,13 @@ async def test_a_transport_that_answers_with_a_read_response_works() -> None:
         )
     assert (head.status, head.error_kind, get.status, get.error_kind) == (200, None, 200, None)
     assert seen == [b"<html>"]
+
+
+def test_the_aiohttp_transport_is_chosen_only_inside_asyncio() -> None:
+    assert isinstance(make_transport(CONFIG), AiohttpTransport)  # no loop yet: asyncio assumed
+    assert isinstance(make_transport(CONFIG, backend="httpx"), PerHostTransport)
+    token = sniffio.current_async_library_cvar.set("trio")
+    try:
+        assert isinstance(make_transport(CONFIG), PerHostTransport)
+    finally:
+        sniffio.current_async_library_cvar.reset(token)
