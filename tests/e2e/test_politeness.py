@@ -185,3 +185,18 @@ def test_a_worker_waiting_on_retry_after_lends_its_slot(tmp_path, sites, library
     during = [e for e in b.log if blocked_at <= e.start < resumed_at]
     # while host a's worker waits out Retry-After, both global slots serve host b
     assert max(e.in_flight for e in during) == 2
+
+
+def test_verbose_host_table_shows_the_adaptive_rate(tmp_path, sites, library, capsys):
+    (a,) = sites(1, rate_limit=4)
+    folder = library(articles([a.url(f"/ok?n={i}") for i in range(12)]))
+    out = tmp_path / "report.json"
+    args = ["run", str(folder), "-o", str(out), "-v", "--timeout", "5", "--host-rate", "10"]
+    assert main(args) == 0
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    stats = host_stats(json.loads(out.read_text()), a)
+    assert stats["slowed_down"]
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith(a.host + ":"))
+    assert f"slowed to {stats['rate_limit']:g}/s" in line
+    assert f"lowest {stats['min_rate']:g}/s" in line and "below 10/s" in line
