@@ -194,7 +194,8 @@ SETTINGS: tuple[Setting, ...] = (
         group=NETWORK,
         flag="--timeout",
         metavar="SECONDS",
-        help="time limit for one request",
+        help="seconds to wait for each response; a whole link (HEAD, GET, redirects, retries "
+        "and waits) is cut off after (retries + 1) x 2 x timeout + 10 s per retry",
     ),
     Setting(
         name="connect_timeout",
