@@ -23,6 +23,8 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 ProxyChooser = Callable[[httpx.URL], str | None]  # which proxy (if any) serves this URL
+MAX_HEADER_BYTES = 100 * 1024  # one header line, as httpcore allows
+MAX_HEADERS = 1000
 
 
 def _no_proxy(url: httpx.URL) -> str | None:
@@ -180,6 +182,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client owns cookies
             requote_redirect_url=False,
+            # aiohttp's defaults (8 KiB a header, 128 headers) refuse what real sites send
+            # (long Content-Security-Policy, many Set-Cookie); httpcore accepts 100 KiB.
+            max_line_size=MAX_HEADER_BYTES,
+            max_field_size=MAX_HEADER_BYTES,
+            max_headers=MAX_HEADERS,
         )
         return self._session
 
@@ -208,13 +215,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy=self._proxy_for(request.url),
                 timeout=self._timeout(request.extensions),
             )
+        version = response.version
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
             stream=_Body(response),
             request=request,
             extensions={
-                "http_version": b"HTTP/1.1",
+                "http_version": f"HTTP/{version.major}.{version.minor}".encode()
+                if version
+                else b"HTTP/1.1",
                 "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
             },
         )

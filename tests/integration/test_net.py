@@ -96,6 +96,15 @@ async def test_a_body_that_is_not_what_its_encoding_says_is_a_protocol_error(
     assert ex.error_kind is ErrorKind.PROTOCOL
 
 
+async def test_long_and_many_headers_are_accepted(backend: Backend, site: Site) -> None:
+    # real sites send 20 KiB Content-Security-Policy headers and dozens of Set-Cookie
+    site.route("/long", Response(200, [("Content-Security-Policy", "a" * 60_000)], b"ok"))
+    site.route("/many", Response(200, [(f"X-Header-{i}", "v") for i in range(300)], b"ok"))
+    for path in ("/long", "/many"):
+        ex = await send(backend, site.url(path))
+        assert (ex.status, ex.error_kind) == (200, None), ex.error_detail
+
+
 async def test_cookies_a_site_sets_are_sent_back_to_it(backend: Backend, site: Site) -> None:
     site.route("/set", Response(200, [("Set-Cookie", "consent=yes; Path=/")], b"ok"))
     async with make_client(CONFIG, backend=backend) as client:
