@@ -105,6 +105,43 @@ async def test_long_and_many_headers_are_accepted(backend: Backend, site: Site) 
         assert (ex.status, ex.error_kind) == (200, None), ex.error_detail
 
 
+SLOPPY = {  # answers real servers send, which both transports read the same way
+    "/lf-only": (b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok", 200, None),
+    "/http-1.0": (b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\nhello", 200, None),
+    "/no-reason": (b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok", 200, None),
+    "/obs-fold": (b"HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\nContent-Length: 2\r\n\r\nok", 200, None),
+    "/latin-1": (
+        b"HTTP/1.1 301 Moved\r\nLocation: /ok\r\nX-Name: caf\xe9\r\nContent-Length: 0\r\n\r\n",
+        301,
+        "/ok",
+    ),
+    "/utf-8-location": (
+        "HTTP/1.1 302 Found\r\nLocation: /café\r\nContent-Length: 0\r\n\r\n".encode(),
+        302,
+        "/caf%C3%A9",
+    ),
+}
+
+
+@pytest.mark.parametrize("path", list(SLOPPY))
+async def test_sloppy_but_common_answers_read_the_same(
+    backend: Backend, site: Site, path: str
+) -> None:
+    raw, status, location = SLOPPY[path]
+    site.route(path, Response.raw(raw))
+    ex = await send(backend, site.url(path), method="GET", sink=lambda c: False, max_body=99)
+    assert (ex.status, ex.error_kind) == (status, None), ex.error_detail
+    assert ex.location == (site.url(location) if location else None)
+
+
+async def test_the_url_reaches_the_server_as_httpx_encodes_it(backend: Backend, site: Site) -> None:
+    for path in ("/ok/%E2%9C%93?q=a%20b&x=%2F&y=%7e", "/ok/\u2713?q=\u00e9 x", "/status/999"):
+        ex = await send(backend, site.url(path))
+        assert ex.error_kind is None
+        assert site.log[-1].target == httpx.URL(site.url(path)).raw_path.decode()
+    assert ex.status == 999
+
+
 async def test_cookies_a_site_sets_are_sent_back_to_it(backend: Backend, site: Site) -> None:
     site.route("/set", Response(200, [("Set-Cookie", "consent=yes; Path=/")], b"ok"))
     async with make_client(CONFIG, backend=backend) as client:
