@@ -914,3 +914,16 @@ def test_load_report_unknown_vocabulary_is_a_clear_error() -> None:
         load_report(io.StringIO(json.dumps(doc)))
     with pytest.raises(InputError, match="cannot read"):
         load_report("/nonexistent/report.json")
+
+
+def test_declared_sizes_are_json_safe_on_construction() -> None:
+    recursive: list[object] = [1]
+    recursive.append(recursive)
+    d = DeclaredSize(datetime.date(2024, 5, 1), float("nan"))
+    assert (d.width, d.height) == ("2024-05-01", "nan")
+    assert DeclaredSize(b"\xff", {1: {2, 3}}).width == "b'\\xff'"
+    assert DeclaredSize([1, (2, 3)], {1: None}) == DeclaredSize((1, [2, 3]), {"1": None})
+    deep = DeclaredSize(recursive, Weird())
+    assert deep.height == "weird!" and isinstance(deep.width, tuple)
+    assert json.dumps([deep.width, deep.height])  # finite depth, plain JSON values
+    assert DeclaredSize(500, 326.0) == DeclaredSize(500, 326.0)  # numbers are kept as written
