@@ -143,11 +143,7 @@ class _Run:
         if self.client is not None:  # the caller's: used as is, closed by the caller
             yield self.client
             return
-        if self.transport is not None:
-            own = make_client(self.config, transport=self.transport)
-        else:
-            own = make_client(self.config)
-        async with own:
+        async with make_client(self.config, transport=self.transport) as own:
             yield own
 
     async def stream(self) -> AsyncGenerator[CheckResult, None]:
