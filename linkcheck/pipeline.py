@@ -33,9 +33,10 @@ from linkcheck.collect.library import (
     collect_links,
 )
 from linkcheck.config import Config
+from linkcheck.errors import InputError
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
-from linkcheck.models import CheckResult, Outcome, Reason, Report, RunInfo
+from linkcheck.models import Article, CheckResult, Outcome, Reason, Report, RunInfo
 from linkcheck.net.client import make_client
 from linkcheck.plan import plan
 from linkcheck.report import build_report
@@ -64,6 +65,8 @@ def _now() -> str:
 
 
 def _split(inputs: Inputs) -> tuple[list[str], list[ArticleInput]]:
+    """Paths apart from articles in memory; anything else is the caller's mistake, said now
+    (InputError) rather than half way through reading."""
     if isinstance(inputs, str | os.PathLike):
         inputs = [inputs]  # one path, not its characters
     paths: list[str] = []
@@ -71,8 +74,14 @@ def _split(inputs: Inputs) -> tuple[list[str], list[ArticleInput]]:
     for item in inputs:
         if isinstance(item, str | os.PathLike):
             paths.append(os.fspath(item))
-        else:
+        elif isinstance(item, Article):
             articles.append(item)
+        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            articles.append((item[0], item[1]))
+        else:
+            raise InputError(
+                f"cannot read {item!r:.80}: an input is a path, an Article or a (name, text) pair"
+            )
     return paths, articles
 
 

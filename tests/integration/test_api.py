@@ -240,3 +240,9 @@ def test_run_reports_the_config_file(site: Site, tmp_path: Path) -> None:
     assert report.run.config_file is not None and "linkcheck.toml" in report.run.config_file
     with pytest.raises(linkcheck.ConfigError):
         linkcheck.load_config(timeout=-1)
+
+
+@pytest.mark.parametrize("bad", [42, ("name",), ("name", b"bytes"), {"path": "x"}])
+def test_an_input_that_is_not_a_path_or_an_article_is_an_input_error(bad: object) -> None:
+    with pytest.raises(linkcheck.InputError, match="a path, an Article or a"):
+        linkcheck.run([bad])  # type: ignore[list-item]
