@@ -131,6 +131,14 @@ def run(
     """`arun` for code that is not async: runs its own event loop (do not call it from inside
     one; `await arun(...)` there). Ctrl-C interrupts it like any blocking call."""
     import anyio
+    import sniffio
+
+    try:
+        sniffio.current_async_library()
+    except sniffio.AsyncLibraryNotFoundError:
+        pass
+    else:
+        raise RuntimeError("linkcheck.run() blocks: in async code, await linkcheck.arun(...)")
 
     async def main() -> Report:
         return await arun(

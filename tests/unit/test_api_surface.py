@@ -104,3 +104,8 @@ def report(*outcomes: Outcome, interrupted: bool = False) -> Report:
 )
 def test_exit_code_is_one_rule(outcomes: tuple[Outcome, ...], interrupted: bool, code: int) -> None:
     assert report(*outcomes, interrupted=interrupted).exit_code == code
+
+
+async def test_run_inside_an_event_loop_points_to_arun() -> None:
+    with pytest.raises(RuntimeError, match=r"await linkcheck\.arun"):
+        linkcheck.run([])
