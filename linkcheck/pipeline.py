@@ -228,7 +228,7 @@ class _Run:
             # frozen copies: the report never shares the gate's live statistics
             hosts=tuple(replace(h) for h in self.gate.snapshot()),
             interrupted=self.interrupted,
-            config_file=getattr(self.config, "config_file", None),
+            config_file=self.config.config_file,
         )
         return build_report(
             run=run_info,

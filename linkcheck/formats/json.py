@@ -134,7 +134,7 @@ def _run(run: RunInfo) -> dict[str, object]:
         "options": jsonable(options),
         "interrupted": bool(run.interrupted),
         "hosts": [_host(h) for h in hosts],
-        "config_file": _str_or_none(getattr(run, "config_file", None)),
+        "config_file": _str_or_none(run.config_file),
     }
 
 
