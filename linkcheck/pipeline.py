@@ -161,6 +161,8 @@ class _Run:
             self.scope.deadline = min(self.scope.deadline, anyio.current_time() + config.max_time)
         collected = self.collected = await self._read()
         work = plan(collected)
+        collected.links.clear()  # the plan holds the work now; only counts and problems stay
+        collected.skipped.clear()
         for result in work.settled:
             yield result
         progress = self.progress
