@@ -26,6 +26,7 @@ import trustme
 from aiohttp.abc import AbstractResolver, ResolveResult
 from sitekit import Response, Site, unused_address
 
+import linkcheck
 from linkcheck.check import check_link
 from linkcheck.config import Config
 from linkcheck.hosts.gate import Politeness
@@ -432,3 +433,36 @@ def test_the_aiohttp_transport_is_chosen_only_inside_asyncio() -> None:
         assert isinstance(make_transport(CONFIG), PerHostTransport)
     finally:
         sniffio.current_async_library_cvar.reset(token)
+
+
+# ---- through a whole run --------------------------------------------------------------------
+
+
+def _article(urls: list[str]) -> str:
+    body = "\n".join(f"See <{url}>." for url in urls)
+    return f'---\ntitle: "A"\nwebUrl: "{urls[0]}"\n---\n{body}\n'
+
+
+async def test_a_bug_is_reported_as_internal_error_by_a_whole_run() -> None:
+    inputs = [("a.md", _article(["https://news.example/a", "https://other.example/b"]))]
+    report = await linkcheck.arun(inputs, replace(CONFIG, retries=2), transport=_Buggy())
+    rows = {r.link.url: (r.outcome, r.reason) for r in report.results}
+    assert rows == {
+        "https://news.example/a": (Outcome.WARNING, Reason.INTERNAL_ERROR),
+        "https://other.example/b": (Outcome.WARNING, Reason.INTERNAL_ERROR),
+    }
+    assert report.exit_code == 0  # a bug is nobody's broken link
+
+
+async def test_a_run_over_several_hosts_reuses_connections(sites: Any) -> None:
+    hosts: list[Site] = sites(4)
+    urls = [s.url(f"/ok?i={i}") for i in range(30) for s in hosts]
+    inputs = [(f"a{i}.md", _article(urls[i : i + 6])) for i in range(0, len(urls), 6)]
+    config = replace(CONFIG, concurrency=16, host_concurrency=4, host_rate=1000.0)
+    report = await linkcheck.arun(inputs, config)
+    assert {r.outcome for r in report.results} == {Outcome.OK}
+    for s in hosts:
+        s.wait_idle()
+        assert len(s.log) == 30
+        assert len(s.connection_ids()) <= config.host_concurrency + POOL_SLACK
+        assert len(s.log) / len(s.connection_ids()) >= 3
