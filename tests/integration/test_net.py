@@ -143,6 +143,20 @@ async def test_the_url_reaches_the_server_as_httpx_encodes_it(backend: Backend, 
     assert ex.status == 999
 
 
+async def test_an_unparseable_location_is_an_invalid_url_not_a_broken_connection(
+    backend: Backend, site: Site
+) -> None:
+    site.route("/bad-location", Response(302, {"Location": "http://[::1/"}, b""))
+    ex = await send(backend, site.url("/bad-location"))
+    assert (ex.status, ex.error_kind, ex.location) == (302, ErrorKind.INVALID_URL, None)
+    assert "http://[::1/" in ex.error_detail
+
+
+async def test_retry_after_is_read_from_the_answer(backend: Backend, site: Site) -> None:
+    ex = await send(backend, site.url("/status/429?retry_after=7"))
+    assert (ex.status, ex.retry_after) == (429, 7.0)
+
+
 async def test_cookies_a_site_sets_are_sent_back_to_it(backend: Backend, site: Site) -> None:
     site.route("/set", Response(200, [("Set-Cookie", "consent=yes; Path=/")], b"ok"))
     async with make_client(CONFIG, backend=backend) as client:
