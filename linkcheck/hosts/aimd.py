@@ -4,6 +4,12 @@ Pushback (a 429, or a 503 with Retry-After) cuts the rate to `DECREASE` of what 
 most once per window: a window is every request started before the last decrease, because
 they were sent at the old rate and their pushback is the same signal, not a new one.
 
+A pushback that carries Retry-After already pauses the whole host (gate.py). While no limit
+is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only a
+second pushback within `CONFIRM` seconds of traffic after the pause confirms it. A host that
+limits its rate pushes back again as soon as we resume at the same rate; a host where a few
+URLs answer 429 does not, and costs only the pause.
+
 Successes add the rate back, self-clocked by responses: each clean response adds
 `step / rate`, so one second's worth of responses at the current rate adds `step` =
 configured / 10, and a host climbs back from one cut (0.7x) in about three seconds of
@@ -35,6 +41,7 @@ PLATEAU = 0.95  # climb quickly to this share of the last pushback rate, then ho
 SAME_CEILING = 1.1  # pushback at up to this multiple of the last ceiling: the same limit again
 HOLD_FIRST = 15.0  # seconds of clean traffic held below a new ceiling before probing above it
 HOLD_MAX = 60.0
+CONFIRM = 2.0  # seconds of traffic after a Retry-After pause in which pushback confirms it
 
 
 class AdaptiveRate:
@@ -53,6 +60,7 @@ class AdaptiveRate:
         "min_rate",
         "below_since",
         "below_s",
+        "suspect",
     )
 
     def __init__(self, configured: float, floor: float = MIN_RATE) -> None:
@@ -68,12 +76,23 @@ class AdaptiveRate:
         self.min_rate = configured
         self.below_since: float | None = None
         self.below_s = 0.0
+        self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
 
-    def pushback(self, started: float, now: float) -> bool:
-        """A request started at `started` met pushback at `now`. True if the rate was cut."""
+    def pushback(self, started: float, now: float, *, paused: bool = False) -> bool:
+        """A request started at `started` met pushback at `now`. True if the rate was cut.
+
+        `paused`: it came with a Retry-After, which already pauses the host. Such a pushback
+        only cuts the rate when another one follows within `CONFIRM` seconds of traffic after
+        the pause: a few URLs answering 429 on a host that is fine cost the pause, not rate."""
         if started < self.window_start:
             return False
         ceiling = self.ceiling
+        known = ceiling is not None
+        if paused and not known and self.suspect <= 0.0:
+            self.suspect = CONFIRM
+            self.window_start = now
+            return False
+        self.suspect = 0.0
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
             # back at the last ceiling and pushed back again: the same limit, probe more rarely
             # (a probe's overshoot above the ceiling does not raise it)
@@ -90,9 +109,12 @@ class AdaptiveRate:
 
     def success(self, now: float) -> None:
         """A clean response: one response's share of a second of traffic at the current rate."""
+        gain = 1.0 / self.rate
+        if self.suspect > 0.0:
+            self.suspect -= gain
+            return
         if self.rate >= self.configured:
             return
-        gain = 1.0 / self.rate
         ceiling = self.ceiling
         if ceiling is not None:
             plateau = ceiling * PLATEAU

@@ -145,7 +145,7 @@ class Politeness:
                     st.blocked_until = max(st.blocked_until, now + wait)
                 if status == 429:
                     st.stats.responses_429 += 1
-                st.pushback(permit, now)
+                st.pushback(permit, now, paused=retry_after is not None)
             elif status < 500:
                 st.success(now)
         elif error in DOWN_KINDS:

@@ -119,15 +119,15 @@ class HostState:
         if self.waiters:
             self.waiters[0].wake()
 
-    def pushback(self, permit: Permit, now: float) -> None:
+    def pushback(self, permit: Permit, now: float, *, paused: bool) -> None:
         """A 429 (or 503 with Retry-After): slow down, once per window (see aimd.py)."""
-        if self.rate.pushback(permit.started, now):
+        if self.rate.pushback(permit.started, now, paused=paused):
             self._rate_changed(now)
             self.stats.slowed_down = True
 
     def success(self, now: float) -> None:
         rate = self.rate
-        if rate.rate < rate.configured:
+        if rate.rate < rate.configured or rate.suspect > 0.0:
             before = rate.rate
             rate.success(now)
             if rate.rate != before:

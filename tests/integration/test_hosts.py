@@ -150,6 +150,29 @@ async def test_a_host_enforcing_a_lower_limit_is_not_pushed_to_the_floor(sites: 
     assert a.count_429 <= 10  # a few probes, not a 429 for every other request
 
 
+async def test_per_url_429s_pause_the_host_but_do_not_slow_it(sites: Any) -> None:
+    (a,) = sites(1)
+    for k in range(2):
+        a.route(f"/busy{k}", first_n_answer(429, 1, **{"Retry-After": "1"}))
+    urls = [a.url(f"/ok?n={i}") for i in range(60)]
+    # more than CONFIRM (2 s) of traffic apart: two separate suspicions, neither confirmed
+    urls[2], urls[50] = a.url("/busy0"), a.url("/busy1")
+    cfg = config(host_concurrency=2, host_rate=20.0, retries=1)
+    results, stats = await check_all(urls, cfg)
+    assert all(r.outcome is Outcome.OK for r in results.values())
+    host = stats[a.host]
+    assert host.responses_429 == 2
+    # each 429 paused the host (Retry-After) but, not confirmed by the host pushing back
+    # again once we resumed, cut nothing: the host ran at its configured rate throughout
+    assert not host.slowed_down and host.min_rate == host.rate_limit == 20.0
+    assert host.below_rate_s == 0
+    for k in range(2):
+        first = a.requests(f"/busy{k}")[0]
+        assert first.end is not None
+        after = [e.start for e in a.log if e.start > first.start]
+        assert min(after) - first.end >= 1.0 - 0.05
+
+
 async def test_retry_after_still_pauses_the_host(sites: Any) -> None:
     (a,) = sites(1)
     a.route("/limited", first_n_answer(429, 1, **{"Retry-After": "1"}))

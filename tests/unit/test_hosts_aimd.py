@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from linkcheck.hosts.aimd import DECREASE, HOLD_FIRST, HOLD_MAX, MIN_RATE, PLATEAU, AdaptiveRate
+from linkcheck.hosts.aimd import (
+    CONFIRM,
+    DECREASE,
+    HOLD_FIRST,
+    HOLD_MAX,
+    MIN_RATE,
+    PLATEAU,
+    AdaptiveRate,
+)
 
 
 def clean_seconds(rate: AdaptiveRate, seconds: float, now: float) -> float:
@@ -94,3 +102,20 @@ def test_pushback_on_the_way_down_does_not_lengthen_the_hold() -> None:
     clean_seconds(rate, 60.0, 10.0)
     assert rate.rate == 10.0 and rate.ceiling is None  # probed past it: forgotten
     assert rate.rate >= rate.configured * PLATEAU
+
+
+def test_a_paused_pushback_cuts_only_when_confirmed() -> None:
+    rate = AdaptiveRate(10.0)
+    # a 429 with Retry-After: the pause is the answer; the rate waits for a second signal
+    assert not rate.pushback(started=0.0, now=0.1, paused=True)
+    assert rate.rate == 10.0
+    now = clean_seconds(rate, CONFIRM + 0.5, 1.1)  # the host is fine after the pause
+    assert not rate.pushback(started=now, now=now + 0.1, paused=True)  # a new suspicion
+    assert rate.rate == 10.0 and rate.min_rate == 10.0
+    # pushback again right after resuming: the host limits its rate
+    assert rate.pushback(started=now + 1.2, now=now + 1.3, paused=True)
+    assert rate.rate == pytest.approx(10.0 * DECREASE)
+    # at the known ceiling, a paused pushback cuts at once
+    now = clean_seconds(rate, 10.0, now + 2.0)
+    assert rate.rate >= 10.0 * PLATEAU
+    assert rate.pushback(started=now, now=now + 0.1, paused=True)

@@ -110,7 +110,7 @@ async def test_a_snapshot_is_a_copy_with_the_rates() -> None:
     g = gate(host_rate=10.0)
     permit = g.try_reserve(HOST)
     assert permit is not None
-    g.release(permit, status=429, retry_after=0.0)
+    g.release(permit, status=429)  # no Retry-After: a cut at once
     (stats,) = g.snapshot()
     assert stats.configured_rate == 10.0 and stats.rate_limit == stats.min_rate == 7.0
     assert stats.slowed_down and stats.responses_429 == 1
