@@ -105,6 +105,7 @@ class Politeness:
                 if ready <= now:
                     if slot is None or slot.held:
                         st.waiters.popleft()
+                        waiter.queued = False
                         return st.take(now)
                     await slot.reclaim()  # first in line and the host is ready: get back on
                     continue
@@ -118,7 +119,7 @@ class Politeness:
                         await event.wait()
                 waiter.event = None
         finally:
-            if waiter in st.waiters:  # HostDown or cancelled while waiting
+            if waiter.queued:  # HostDown or cancelled while waiting
                 st.waiters.remove(waiter)
             st.stats.waited_s += anyio.current_time() - began
             self._waiters_changed(st)

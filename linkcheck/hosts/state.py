@@ -42,10 +42,11 @@ class Permit:
 class Waiter:
     """One in-progress request waiting for its host (FIFO per host, ahead of new links)."""
 
-    __slots__ = ("event",)
+    __slots__ = ("event", "queued")
 
     def __init__(self) -> None:
         self.event: anyio.Event | None = None  # created only when it actually sleeps
+        self.queued = True  # still in its host's queue
 
     def wake(self) -> None:
         if self.event is not None:
