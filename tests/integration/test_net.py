@@ -13,7 +13,7 @@ import gzip
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -45,6 +45,16 @@ CONFIG = Config(timeout=5, connect_timeout=2, retries=0, host_concurrency=4)
 def backend(request: pytest.FixtureRequest) -> Backend:
     value: Backend = request.param
     return value
+
+
+def collect(into: list[bytes]) -> Callable[[bytes], bool]:
+    """A body sink that keeps every chunk and never has enough."""
+
+    def sink(chunk: bytes) -> bool:
+        into.append(chunk)
+        return False
+
+    return sink
 
 
 async def send(backend: Backend, url: str, **kw: Any) -> Exchange:
@@ -79,9 +89,7 @@ async def test_a_compressed_body_is_decoded_exactly_once(backend: Backend, site:
         ),
     )
     seen: list[bytes] = []
-    ex = await send(
-        backend, site.url("/gz"), method="GET", sink=lambda c: bool(seen.append(c)), max_body=10**6
-    )
+    ex = await send(backend, site.url("/gz"), method="GET", sink=collect(seen), max_body=10**6)
     assert ex.status == 200 and ex.error_kind is None
     assert b"".join(seen) == plain  # httpx decoded it; the transport did not decode it first
     assert ex.body_bytes == len(gzip.compress(plain))  # counted on the wire
@@ -432,7 +440,7 @@ async def test_a_transport_that_answers_with_a_read_response_works() -> None:
             client,
             "GET",
             "https://news.example/b",
-            sink=lambda c: bool(seen.append(c)),
+            sink=collect(seen),
             max_body=99,
         )
     assert (head.status, head.error_kind, get.status, get.error_kind) == (200, None, 200, None)
