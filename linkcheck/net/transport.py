@@ -20,7 +20,10 @@ from typing import Any
 import aiohttp
 import httpx
 from aiohttp.abc import AbstractResolver
+from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
+
+from linkcheck.net.pool import PerHostTransport
 
 ProxyChooser = Callable[[httpx.URL], str | None]  # which proxy (if any) serves this URL
 MAX_HEADER_BYTES = 100 * 1024  # one header line, as httpcore allows
@@ -162,6 +165,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._proxy_for = proxy_for
         self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
+        self._lenient: PerHostTransport | None = None  # httpcore, for heads aiohttp refuses
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
 
     def _open(self) -> aiohttp.ClientSession:
@@ -203,6 +207,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._send(request)
+        except httpx.RemoteProtocolError as exc:
+            if not isinstance(exc.__cause__, aiohttp.ClientResponseError) or not isinstance(
+                exc.__cause__.__cause__, HttpProcessingError
+            ):
+                raise
+        # aiohttp's parser refused the response head. It is stricter than httpcore's (and
+        # browsers') on a few shapes real servers send (a repeated Content-Length, chunked
+        # with a Content-Length): ask once more through httpcore, which reads those, so the
+        # verdict does not depend on the transport. Rare, and only ever one more request.
+        if self._lenient is None:
+            self._lenient = PerHostTransport(
+                ssl_context=self._ssl, max_per_host=2, max_hosts=8, proxy_for=self._proxy_for
+            )
+        return await self._lenient.handle_async_request(request)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         session = self._session or self._open()
         data = request.content or None  # linkcheck sends no bodies; a stream is read first
         with httpx_errors():
@@ -233,3 +255,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._lenient is not None:
+            await self._lenient.aclose()
+            self._lenient = None
