@@ -152,7 +152,7 @@ async def send_released(
     """One exchange under a permit; the permit is returned whatever happens (even cancellation)."""
     ex: Exchange | None = None
     try:
-        ex = await _send(url, method, ctx, headers, sink)
+        ex = await _send(url, method, ctx, permit.host, headers, sink)
     finally:
         if ex is None:
             ctx.gate.release(permit)
@@ -171,10 +171,11 @@ async def _send(
     url: str,
     method: str,
     ctx: CheckContext,
+    host: str,
     headers: dict[str, str] | None,
     sink: Callable[[bytes], bool] | None,
 ) -> Exchange:
-    host_headers = ctx.gate.headers_for(host_of(url))
+    host_headers = ctx.gate.headers_for(host)
     if headers:
         host_headers.update(headers)
     timeout = ctx.config.timeout * (HEAD_TIMEOUT_SHARE if method == "HEAD" else 1.0)
