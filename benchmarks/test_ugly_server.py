@@ -61,7 +61,7 @@ def test_keep_alive_latency_and_counters(web: tuple[str, int]) -> None:
         assert c.get(f"{base}/gone/1").status_code == 404
     assert codes == [200] * 5
     s = reset(control)["127.0.0.2"]
-    assert (s["requests"], s["connections"], s["max_in_flight"]) == (6, 1, 1)
+    assert (s["requests"], s["connections"], s["max_in_flight"], s["max_open"]) == (6, 1, 1, 1)
     assert s["methods"] == {"HEAD": 5, "GET": 1} and s["max_rate_1s"] == 6
 
 

@@ -40,6 +40,7 @@ class Run:
     peak_rss_mb: float
     returncode: int | None
     finished: bool
+    started: float  # time.monotonic() at spawn: the servers' clock too
     requests_when_stopped: int = 0
 
 
@@ -121,7 +122,7 @@ def _total(stats: dict[str, Any]) -> int:
 def run_tool(tool: Tool, servers: Servers, max_time: float, expected: int) -> Run:
     """Run one tool to its end or to `max_time` (SIGTERM, then SIGKILL 30 s later)."""
     log = open(tool.report.with_suffix(".log"), "w")  # noqa: SIM115 (closed below)
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.monotonic()
     proc = subprocess.Popen(
         tool.cmd,
         cwd=tool.cwd,
@@ -164,6 +165,7 @@ def run_tool(tool: Tool, servers: Servers, max_time: float, expected: int) -> Ru
         peak_rss_mb=ru.ru_maxrss / 1024,
         returncode=proc.returncode,
         finished=stopped_at is None,
+        started=started,
         requests_when_stopped=seen,
     )
 
@@ -256,6 +258,7 @@ def summarise(
     requests = _total(stats)
     conns = sum(int(h["connections"]) for h in hosts.values())
     max_in = max(int(h["max_in_flight"]) for h in hosts.values())
+    max_open = max(int(h.get("max_open", 0)) for h in hosts.values())
     others = [int(h["max_rate_1s"]) for name, h in hosts.items() if name != limited]
     over = [
         name
@@ -263,6 +266,9 @@ def summarise(
         if h["max_in_flight"] > args.host_concurrency or h["max_rate_1s"] > args.host_rate
     ]
     reported, outcomes, own_hosts = _reported(tool, wl)
+    used = [h for h in hosts.values() if h["requests"]]
+    first = min((h["first_start"] for h in used), default=None)
+    last = max((h["last_start"] for h in used), default=None)
     if run.finished:
         finished = f"yes (exit {run.returncode})"
     else:
@@ -276,6 +282,12 @@ def summarise(
         "finished": finished,
         "wall_s": run.wall_s,
         "wall_over_bound": run.wall_s / bound["lower_bound_s"],
+        "first_request_s": first - run.started if first is not None else None,
+        "checking_s": run.wall_s - (first - run.started) if first is not None else None,
+        "checking_over_bound": (run.wall_s - (first - run.started)) / bound["lower_bound_s"]
+        if first is not None
+        else None,
+        "last_request_s": last - run.started if last is not None else None,
         "requests": requests,
         "requests_over_min": requests / bound["min_requests"],
         "connections": conns,
@@ -286,6 +298,7 @@ def summarise(
         "cpu_ms_per_request": 1000 * run.cpu_s / requests if requests else None,
         "peak_rss_mb": run.peak_rss_mb,
         "max_in_flight_vs_limit": f"{max_in} ({args.host_concurrency})",
+        "max_open_connections": max_open,
         "max_rate_vs_limit": f"{max(others, default=0)} ({args.host_rate:g})",
         "limited_host_rate": f"{hosts[limited]['max_rate_1s']} ({server_limit:g})",
         "hosts_over_limit": ", ".join(over) or "none",

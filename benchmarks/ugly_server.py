@@ -87,6 +87,7 @@ class HostStats:
     __slots__ = (
         *("requests", "connections", "in_flight", "max_in_flight", "starts", "max_rate_1s"),
         *("accepted", "designed_429", "limit_429", "statuses", "methods", "bytes_sent"),
+        *("first_start", "last_start", "open_now", "max_open"),
     )
 
     def __init__(self) -> None:
@@ -96,9 +97,13 @@ class HostStats:
         self.accepted: collections.deque[float] = collections.deque()
         self.statuses: collections.Counter[int] = collections.Counter()
         self.methods: collections.Counter[str] = collections.Counter()
+        self.first_start = self.last_start = 0.0  # CLOCK_MONOTONIC, as time.monotonic() elsewhere
+        self.open_now = self.max_open = 0  # TCP connections open at once (the client's pool)
 
     def start(self, now: float) -> None:
         self.requests += 1
+        self.first_start = self.first_start or now
+        self.last_start = now
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         starts = self.starts
@@ -129,6 +134,10 @@ class HostStats:
             "methods": dict(self.methods),
             "bytes_sent": self.bytes_sent,
             "in_flight_now": self.in_flight,
+            "open_now": self.open_now,
+            "max_open": self.max_open,
+            "first_start": self.first_start,
+            "last_start": self.last_start,
         }
 
 
@@ -268,7 +277,10 @@ class Conn(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
-        self.web.stats[self.host].connections += 1
+        st = self.web.stats[self.host]
+        st.connections += 1
+        st.open_now += 1
+        st.max_open = max(st.max_open, st.open_now)
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
@@ -318,6 +330,7 @@ class Conn(asyncio.Protocol):
             self._next()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.web.stats[self.host].open_now -= 1
         if self.timer is not None:
             self.timer.cancel()
         if self.busy:
