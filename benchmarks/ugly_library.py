@@ -65,10 +65,14 @@ class _Gen:
         self.hang_left = shares.hangs
 
     def _host(self, avoid: int = -1) -> int:
-        while True:  # bounded in practice: avoid excludes one host of >= 2
-            h = self.rng.choices(range(len(self.weights)), self.weights)[0]
-            if h != avoid or len(self.weights) == 1:
-                return h
+        """A host by weight, other than `avoid` (the host a redirect hop leaves)."""
+        hosts = range(len(self.weights))
+        h = avoid
+        for _ in range(1000):  # redrawn, not reweighted: keeps the seed's workload as recorded
+            h = self.rng.choices(hosts, self.weights)[0]
+            if h != avoid or len(hosts) == 1:
+                break
+        return h
 
     def _add(self, url: str, host: int, behaviour: str, extra: int = 0, chain: float = 0) -> str:
         wl = self.wl

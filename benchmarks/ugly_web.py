@@ -171,6 +171,10 @@ def table(results: list[dict[str, Any]], bound: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops everything started here, as Ctrl-C does
+
+
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -218,7 +222,8 @@ def main() -> int:
     args = parse_args()
     if args.install_lychee and "lychee" in args.tools:
         args.lychee = install_lychee()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started from a shell that ignores it
     machine = f"{platform.system()} {platform.release()} {platform.machine()}"
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"{started}; {machine}; {os.cpu_count()} cpus; python {platform.python_version()}")
