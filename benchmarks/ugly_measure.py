@@ -42,6 +42,7 @@ class Run:
     finished: bool
     started: float  # time.monotonic() at spawn: the servers' clock too
     requests_when_stopped: int = 0
+    timeline: list[tuple[float, int]] = dataclasses.field(default_factory=list)
 
 
 class Servers:
@@ -131,7 +132,8 @@ def run_tool(tool: Tool, servers: Servers, max_time: float, expected: int) -> Ru
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    stopped_at, next_note, seen = None, t0 + 30, 0
+    stopped_at, seen = None, 0
+    next_sample, timeline = t0 + 5, []  # (s since start, requests so far) every 5 s
     try:
         while True:
             pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
@@ -147,9 +149,11 @@ def run_tool(tool: Tool, servers: Servers, max_time: float, expected: int) -> Ru
                 stopped_at = now
             elif stopped_at is not None and now - stopped_at > 30:
                 os.kill(proc.pid, signal.SIGKILL)
-            elif now > next_note:
-                print(f"   {now - t0:.0f} s: {_total(servers.stats())} requests", flush=True)
-                next_note = now + 30
+            elif now > next_sample:
+                timeline.append((round(now - t0, 1), _total(servers.stats())))
+                if len(timeline) % 6 == 0:
+                    print(f"   {timeline[-1][0]:.0f} s: {timeline[-1][1]} requests", flush=True)
+                next_sample = now + 5
             time.sleep(0.1)
     except BaseException:
         proc.kill()
@@ -167,6 +171,7 @@ def run_tool(tool: Tool, servers: Servers, max_time: float, expected: int) -> Ru
         finished=stopped_at is None,
         started=started,
         requests_when_stopped=seen,
+        timeline=timeline,
     )
 
 
@@ -238,10 +243,12 @@ def _reported(tool: Tool, wl: Workload) -> tuple[str, dict[str, int], list[Any]]
 
 
 def _slowed(own_hosts: list[Any], rate: float) -> str:
-    """How many hosts linkcheck's report says ended below the configured rate, and the lowest."""
+    """Hosts linkcheck's report says ended below the configured rate, and the lowest reached."""
     ends = [h["rate_limit"] for h in own_hosts if isinstance(h.get("rate_limit"), int | float)]
+    lows = [h["min_rate"] for h in own_hosts if isinstance(h.get("min_rate"), int | float)]
     slow = [r for r in ends if r < rate]
-    return f"{len(slow)} of {len(own_hosts)}, lowest {min(slow):.3g}/s" if slow else "none"
+    text = f"{len(slow)} of {len(own_hosts)}, lowest {min(slow):.3g}/s" if slow else "none"
+    return text + (f"; lowest during the run {min(lows):.3g}/s" if lows else "")
 
 
 def summarise(
@@ -306,6 +313,7 @@ def summarise(
         "outcomes": " ".join(f"{k}={v}" for k, v in outcomes.items()),
         "ended_below_rate": _slowed(own_hosts, args.host_rate) if own_hosts else None,
         "server_cpu_s": stats["server_cpu_s"],
+        "timeline": run.timeline,
         "own_host_stats": own_hosts,
         "per_host": hosts,
     }
