@@ -41,7 +41,8 @@ PLATEAU = 0.95  # climb quickly to this share of the last pushback rate, then ho
 SAME_CEILING = 1.1  # pushback at up to this multiple of the last ceiling: the same limit again
 HOLD_FIRST = 15.0  # seconds of clean traffic held below a new ceiling before probing above it
 HOLD_MAX = 60.0
-CONFIRM = 2.0  # seconds of traffic after a Retry-After pause in which pushback confirms it
+MAX_SOURCES = 64  # links remembered per episode of pushback (a bound, not a tuning knob)
+CONFIRM = 1.0  # seconds of traffic after a Retry-After pause in which pushback confirms it
 
 
 class AdaptiveRate:
@@ -61,6 +62,7 @@ class AdaptiveRate:
         "below_since",
         "below_s",
         "suspect",
+        "sources",
     )
 
     def __init__(self, configured: float, floor: float = MIN_RATE) -> None:
@@ -77,22 +79,33 @@ class AdaptiveRate:
         self.below_since: float | None = None
         self.below_s = 0.0
         self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
+        self.sources: set[object] = set()  # links that pushed back since the last cut
 
-    def pushback(self, started: float, now: float, *, paused: bool = False) -> bool:
+    def pushback(
+        self, started: float, now: float, *, paused: bool = False, source: object = None
+    ) -> bool:
         """A request started at `started` met pushback at `now`. True if the rate was cut.
 
         `paused`: it came with a Retry-After, which already pauses the host. Such a pushback
         only cuts the rate when another one follows within `CONFIRM` seconds of traffic after
-        the pause: a few URLs answering 429 on a host that is fine cost the pause, not rate."""
+        the pause from a link that has not pushed back yet (`source`): a URL answering 429
+        to its own retry says nothing about the host. A few URLs answering 429 on a host that
+        is fine cost the pause, not rate."""
+        if paused and source is not None:
+            if source in self.sources:
+                return False  # the same link's retry answered 429 again: about the URL
+            if len(self.sources) < MAX_SOURCES:
+                self.sources.add(source)
         if started < self.window_start:
             return False
         ceiling = self.ceiling
-        known = ceiling is not None
+        known = ceiling is not None and self.rate >= ceiling * PLATEAU
         if paused and not known and self.suspect <= 0.0:
             self.suspect = CONFIRM
             self.window_start = now
             return False
         self.suspect = 0.0
+        self.sources.clear()
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
             # back at the last ceiling and pushed back again: the same limit, probe more rarely
             # (a probe's overshoot above the ceiling does not raise it)
@@ -112,6 +125,8 @@ class AdaptiveRate:
         gain = 1.0 / self.rate
         if self.suspect > 0.0:
             self.suspect -= gain
+            if self.suspect <= 0.0:
+                self.sources.clear()  # not confirmed: it was about those URLs
             return
         if self.rate >= self.configured:
             return
@@ -131,7 +146,7 @@ class AdaptiveRate:
 
     def seconds_below(self, now: float) -> float:
         """Seconds spent below the configured rate so far (including a stretch still open)."""
-        open_stretch = 0.0 if self.below_since is None else now - self.below_since
+        open_stretch = 0.0 if self.below_since is None else max(0.0, now - self.below_since)
         return self.below_s + open_stretch
 
     def _set(self, rate: float, now: float) -> None:

@@ -138,6 +138,7 @@ class Politeness:
         st.in_flight -= 1
         now = anyio.current_time()
         st.latency += (now - permit.started - st.latency) * 0.2
+        st.last_answer = now
         if status is not None:
             st.failures = 0
             if status == 429 or (status == 503 and retry_after is not None):
@@ -195,10 +196,13 @@ class Lease:
         if first is not None:
             self.first = None
             if first.host == host:
+                first.owner = self
                 return first
             self.gate.release(first)
         try:
-            return await self.gate.acquire(host, self.slot)
+            permit = await self.gate.acquire(host, self.slot)
+            permit.owner = self
+            return permit
         except HostDown:
             if self.slot is not None:
                 await self.slot.reclaim()

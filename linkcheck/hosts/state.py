@@ -37,6 +37,7 @@ class Permit:
 
     host: str
     started: float
+    owner: object = None  # the link's Lease: pushback from one link's retries counts once
 
 
 class Waiter:
@@ -67,6 +68,7 @@ class HostState:
         "down_detail",
         "head_ok",
         "latency",
+        "last_answer",
         "waiters",
         "parked",
         "headers",
@@ -89,6 +91,7 @@ class HostState:
         self.down_detail = ""
         self.head_ok = True  # False once the host was seen to mishandle HEAD
         self.latency = 0.0  # moving average of request duration, seconds
+        self.last_answer = 0.0  # when a request to this host last came back
         self.waiters: deque[Waiter] = deque()  # in-progress requests waiting, FIFO
         self.parked = False  # the dispatcher set it aside until a permit comes back
         self.stats = HostStats(host=host, rate_limit=rate, configured_rate=rate, min_rate=rate)
@@ -122,7 +125,7 @@ class HostState:
 
     def pushback(self, permit: Permit, now: float, *, paused: bool) -> None:
         """A 429 (or 503 with Retry-After): slow down, once per window (see aimd.py)."""
-        if self.rate.pushback(permit.started, now, paused=paused):
+        if self.rate.pushback(permit.started, now, paused=paused, source=permit.owner):
             self._rate_changed(now)
             self.stats.slowed_down = True
 
@@ -158,5 +161,6 @@ class HostState:
             short_circuited=stats.short_circuited,
             configured_rate=rate.configured,
             min_rate=round(rate.min_rate, 3),
-            below_rate_s=round(rate.seconds_below(now), 3),
+            # time below the rate while the host still had traffic, not idle time after it
+            below_rate_s=round(rate.seconds_below(min(now, self.last_answer)), 3),
         )

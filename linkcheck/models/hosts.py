@@ -24,4 +24,4 @@ class HostStats:
     short_circuited: int = 0  # URLs reported without a request because the host was down
     configured_rate: float | None = None  # requests/s asked for (--host-rate or [hosts] rate)
     min_rate: float | None = None  # the lowest rate adaptive back-off reached
-    below_rate_s: float = 0.0  # seconds the host ran below its configured rate
+    below_rate_s: float = 0.0  # seconds it ran below its configured rate (to its last answer)

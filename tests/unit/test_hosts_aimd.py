@@ -119,3 +119,26 @@ def test_a_paused_pushback_cuts_only_when_confirmed() -> None:
     now = clean_seconds(rate, 10.0, now + 2.0)
     assert rate.rate >= 10.0 * PLATEAU
     assert rate.pushback(started=now, now=now + 0.1, paused=True)
+
+
+def test_one_urls_429s_to_its_own_retries_never_confirm_each_other() -> None:
+    rate = AdaptiveRate(10.0)
+    link, other = object(), object()
+    assert not rate.pushback(started=0.0, now=0.1, paused=True, source=link)
+    # its retry, after the pause, answered 429 again: about that URL, not about the host
+    assert not rate.pushback(started=1.2, now=1.3, paused=True, source=link)
+    assert rate.rate == 10.0
+    # another link pushed back right after: the host itself limits
+    assert rate.pushback(started=1.4, now=1.5, paused=True, source=other)
+    assert rate.rate == pytest.approx(10.0 * DECREASE)
+
+
+def test_two_urls_in_flight_together_then_retried_do_not_confirm_each_other() -> None:
+    rate = AdaptiveRate(10.0)
+    a, b = object(), object()
+    assert not rate.pushback(started=0.0, now=0.1, paused=True, source=a)
+    assert not rate.pushback(started=0.05, now=0.12, paused=True, source=b)  # same window
+    # both retried after the pause, both answered 429 again: still about those two URLs
+    assert not rate.pushback(started=1.2, now=1.3, paused=True, source=a)
+    assert not rate.pushback(started=1.25, now=1.35, paused=True, source=b)
+    assert rate.rate == 10.0
