@@ -155,6 +155,8 @@ def child(library: str, out: str, profile: bool) -> None:
         for key in ("tottime", "cumtime"):
             pstats.Stats(prof, stream=text).sort_stats(key).print_stats(25)
         result["profile"] = text.getvalue()
+        if os.environ.get("PATH_CPU_PSTATS"):  # the whole profile, for pstats
+            prof.dump_stats(os.environ["PATH_CPU_PSTATS"])
     print(json.dumps(result), flush=True)
 
 

@@ -72,17 +72,20 @@ async def walk(
     *,
     headers: dict[str, str] | None = None,
     sink: ResettableSink | None = None,
+    host: str | None = None,
 ) -> HttpOutcome:
     """Follow redirects ourselves, every hop through its host's politeness gate.
 
     Every request's permit comes through the link's `lease`: the first uses the permit the
-    dispatcher reserved, later hops go ahead of new links for their host."""
+    dispatcher reserved, later hops go ahead of new links for their host. `host`, when the
+    caller knows it, is `host_of(url)` (spares parsing the first URL again)."""
     config = ctx.config
     hops: list[Hop] = []
     seen: dict[str, int] = {url: 1}
     elapsed = 0.0
     while True:
-        host = host_of(url)
+        if host is None:
+            host = host_of(url)
         try:
             permit = await lease.acquire(host)
         except HostDown as down:
@@ -118,6 +121,7 @@ async def walk(
             )
         seen[target] = count
         url = target
+        host = None
         if sink is not None:
             sink.reset()
 
