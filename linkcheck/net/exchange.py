@@ -143,11 +143,11 @@ BodySink = Callable[[bytes], bool]  # returns True when it has seen enough
 DRAIN_LIMIT = 32 * 1024
 
 
-def _cheap_to_finish(response: httpx.Response, method: str, read: int) -> bool:
-    """Is the rest of this body small enough to read so the connection can be reused?"""
+def _cheap_to_finish(response: httpx.Response, method: str, read: int, length: str) -> bool:
+    """Is the rest of this body (`length`: its Content-Length header) small enough to read so
+    the connection can be reused?"""
     if method == "HEAD" or response.status_code in (204, 304):
         return True  # no body at all: reading it just completes the exchange
-    length = response.headers.get("content-length", "")
     if not length.isdigit():
         return False  # unknown length (chunked): do not gamble
     return int(length) - read <= DRAIN_LIMIT
@@ -199,22 +199,23 @@ async def _exchange(
         method,
         url,
         headers=headers,
-        timeout=httpx.Timeout(timeout, connect=min(timeout, client.timeout.connect or timeout))
-        if timeout
-        else httpx.USE_CLIENT_DEFAULT,
+        extensions={"timeout": _timeouts(timeout, client.timeout.connect)} if timeout else None,
     )
     response = await client.send(request, stream=True)
     try:
         location = str(response.next_request.url) if response.next_request else None
-        if BAD_LOCATION in response.headers:
+        # the response's headers, read once (each httpx lookup decodes and scans them all)
+        items = tuple(response.headers.items())
+        named = dict(items)  # httpx's items(): lower-case names, repeated ones joined
+        if BAD_LOCATION in named:
             return Exchange(
                 method,
                 url,
                 response.status_code,
-                tuple(response.headers.items()),
+                items,
                 None,
                 ErrorKind.INVALID_URL,
-                f"redirect Location is not a valid URL: {response.headers[BAD_LOCATION]!r}",
+                f"redirect Location is not a valid URL: {named[BAD_LOCATION]!r}",
                 time.monotonic() - start,
                 0,
                 None,
@@ -222,7 +223,8 @@ async def _exchange(
         feeding = sink is not None and method != "HEAD" and 200 <= response.status_code < 300
         # A body only drained is never decoded: raw bytes, no decompression. (A transport may
         # hand over a response already read, as httpx.MockTransport does: nothing to drain.)
-        drain = not response.is_stream_consumed and _cheap_to_finish(response, method, 0)
+        length = named.get("content-length", "")
+        drain = not response.is_stream_consumed and _cheap_to_finish(response, method, 0, length)
         if feeding or drain:
             chunks = response.aiter_bytes() if feeding else response.aiter_raw()
             async for chunk in chunks:
@@ -230,7 +232,7 @@ async def _exchange(
                 if feeding:
                     assert sink is not None
                     feeding = not sink(chunk) and read < max_body
-                if not feeding and not _cheap_to_finish(response, method, read):
+                if not feeding and not _cheap_to_finish(response, method, read, length):
                     break
             read = response.num_bytes_downloaded
     finally:
@@ -239,11 +241,28 @@ async def _exchange(
         method=method,
         url=url,
         status=response.status_code,
-        headers=tuple(response.headers.items()),
+        headers=items,
         location=location,
         error_kind=None,
         error_detail="",
         elapsed=time.monotonic() - start,
         body_bytes=read,
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
+        retry_after=parse_retry_after(named.get("retry-after")),
     )
+
+
+_TIMEOUTS: dict[tuple[float, float | None], dict[str, float | None]] = {}
+
+
+def _timeouts(timeout: float, connect: float | None) -> dict[str, float | None]:
+    """httpx's timeout extension for a request allowed `timeout` seconds (connecting: at most
+    the client's connect timeout): built once per distinct pair (a run has two or three),
+    not per request. Transports only read it."""
+    key = (timeout, connect)
+    cached = _TIMEOUTS.get(key)
+    if cached is None:
+        if len(_TIMEOUTS) > 64:  # many runs in one process with many settings: start over
+            _TIMEOUTS.clear()
+        cached = httpx.Timeout(timeout, connect=min(timeout, connect or timeout)).as_dict()
+        _TIMEOUTS[key] = cached
+    return cached
