@@ -1,7 +1,9 @@
 """Raster formats: recognise a binary signature and read the pixel size from the header.
 
-Header parsing is delegated to `imagesize` (2.0.1) wherever it is correct; the small parsers
-here cover its gaps: GIF sizes >= 32768 (read as signed), OS/2 BMP (12-byte
+Header parsing is delegated to `imagesize` (2.0.1) wherever it is correct and cheap; JPEG, the
+common case, has a resumable walk of its own (`jpeg.JpegWalk`: imagesize re-reads from byte 0
+on each try and scans byte by byte through our Python file object). The small parsers here
+cover imagesize's other gaps: GIF sizes >= 32768 (read as signed), OS/2 BMP (12-byte
 BITMAPCOREHEADER), ICO (unsupported), WebP VP8 scale bits (not masked), and the AVIF/HEIC brand
 and rotation (it only says "HEIF" and reads irot as a FullBox). Every parser reads through a
 `Reader`, forward only, so a missing byte is a `Need`, never a false end of file.
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 import imagesize
 
+from linkcheck.images.jpeg import JpegWalk
 from linkcheck.images.sizes import Size, Verdict, unreadable
 from linkcheck.images.store import FAR_AWAY, Reader
 from linkcheck.models import Reason
@@ -152,9 +155,10 @@ def _associations(data: bytes) -> Iterator[tuple[int, list[int]]]:
 
 def detect(head: bytes) -> tuple[str | None, Parser] | None:
     """The format (None: decided by the parser) and its size parser, or None for no binary
-    signature (text, SVG, or something that is not an image)."""
+    signature (text, SVG, or something that is not an image). Call once per body: a parser
+    may keep state between tries."""
     if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg", _via_imagesize
+        return "jpeg", JpegWalk()  # a fresh walk: it keeps its place between tries
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png", _via_imagesize
     if head[:6] in (b"GIF87a", b"GIF89a"):

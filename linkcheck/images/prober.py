@@ -3,9 +3,10 @@
 The body is fed chunk by chunk; the prober answers as soon as the header gives the size, so the
 caller can stop downloading. The bytes fed so far live in a `ByteStore`; each parse reads them
 through a `Reader` that raises `Need` instead of hitting a false end of file, and the parse is
-simply re-run when the needed bytes arrive. Bytes a parser seeks over (huge JPEG APPn segments,
-TIFF strips) are dropped, and `wanted_offset()` tells the caller when a ranged request could
-skip them entirely.
+run again only once the bytes it needed have arrived (the format is detected once; the JPEG
+walk resumes where it stopped, other parsers re-read the few bytes they keep). Bytes a parser
+seeks over (huge JPEG APPn segments, TIFF strips) are dropped, and `wanted_offset()` tells the
+caller when a ranged request could skip them entirely.
 
 Formats: `binary` recognises raster signatures and reads their headers (mostly through
 `imagesize`); `svg` handles everything without a binary signature (SVG, or naming what the body
@@ -14,7 +15,7 @@ is instead: HTML, JSON, PDF, ...). The prober never raises: any failure is a ver
 
 from __future__ import annotations
 
-from linkcheck.images.binary import HEAD, SIZE_PART, detect
+from linkcheck.images.binary import HEAD, SIZE_PART, Parser, detect
 from linkcheck.images.sizes import Size, Verdict
 from linkcheck.images.store import FAR_AWAY, ByteStore, Need, Reader
 from linkcheck.images.svg import sniff_text
@@ -23,14 +24,6 @@ from linkcheck.models import ImageProbe, Reason
 __all__ = ["ImageProber", "probe_bytes"]
 
 _FAR = 16 * 1024  # a needed offset this far past the stream is worth a ranged request
-
-
-def _parse(r: Reader) -> Size:
-    found = detect(r.read_at(0, HEAD))
-    if found is None:
-        return sniff_text(r)
-    r.fmt, parse = found
-    return parse(r)
 
 
 class ImageProber:
@@ -43,6 +36,7 @@ class ImageProber:
         self._need: Need = Need(0, HEAD)
         self._fmt: str | None = None
         self._work = self._read_at_try = 0  # reader calls of the last try, bytes fed before it
+        self._parser: tuple[str | None, Parser] | None = None  # detected once, from HEAD bytes
         self._done: ImageProbe | None = None
 
     @property
@@ -107,7 +101,7 @@ class ImageProber:
     def _try(self, *, final: bool) -> None:
         r = Reader(self._store)
         try:
-            self._done = self._sized(_parse(r), r.fmt)
+            self._done = self._sized(self._parse(r), r.fmt)
         except Need as need:
             self._need, self._fmt = need, r.fmt
             if not final:
@@ -128,6 +122,12 @@ class ImageProber:
             self._done = self._probe(Reason.IMAGE_UNREADABLE, detail)
         finally:
             self._work, self._read_at_try = r.calls, self._read
+
+    def _parse(self, r: Reader) -> Size:
+        if self._parser is None:
+            self._parser = detect(r.read_at(0, HEAD)) or (None, sniff_text)
+        r.fmt, parse = self._parser
+        return parse(r)
 
     def _probe(self, error: Reason | None, detail: str) -> ImageProbe:
         return ImageProbe(self._fmt, None, None, None, None, self._read, error, detail)

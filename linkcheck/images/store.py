@@ -25,15 +25,34 @@ class Need(Exception):
 
 
 class ByteStore:
-    """Sparse bytes by absolute offset: sorted, disjoint, non-adjacent [start, data] runs."""
+    """Sparse bytes by absolute offset: sorted, disjoint, non-adjacent [start, data] runs.
+
+    There are almost always one or two runs (the stream, and a range fed further on), so a
+    lookup tries the last run first and bisects only when there are many."""
 
     def __init__(self) -> None:
         self.runs: list[tuple[int, bytearray]] = []
         self.eof: int | None = None
 
+    def _index(self, offset: int) -> int:
+        """Index of the last run starting at or before `offset` (-1: none)."""
+        runs = self.runs
+        n = len(runs)
+        if n and runs[-1][0] <= offset:
+            return n - 1
+        if n < 8:
+            i = n - 1
+            while i >= 0 and runs[i][0] > offset:
+                i -= 1
+            return i
+        return bisect_right(runs, offset, key=_start) - 1
+
     def add(self, offset: int, data: bytes | bytearray) -> None:
         runs = self.runs
-        i = bisect_right(runs, offset, key=lambda r: r[0])
+        if runs and runs[-1][0] + len(runs[-1][1]) == offset:  # the stream goes on
+            runs[-1][1].extend(data)
+            return
+        i = self._index(offset) + 1
         if i and runs[i - 1][0] + len(runs[i - 1][1]) >= offset:  # overlaps/extends run i - 1
             i -= 1
             start, buf = runs[i]
@@ -49,19 +68,34 @@ class ByteStore:
 
     def contiguous(self, offset: int) -> int:
         """End of the run holding `offset` (== offset when that byte is missing)."""
-        i = bisect_right(self.runs, offset, key=lambda r: r[0]) - 1
-        if i >= 0 and offset < self.runs[i][0] + len(self.runs[i][1]):
-            return self.runs[i][0] + len(self.runs[i][1])
+        i = self._index(offset)
+        if i >= 0:
+            start, run = self.runs[i]
+            if offset < start + len(run):
+                return start + len(run)
         return offset
 
     def get(self, offset: int, size: int) -> bytes | None:
         if size <= 0:
             return b""
-        if self.contiguous(offset) < offset + size:
+        i = self._index(offset)
+        if i < 0:
             return None
-        i = bisect_right(self.runs, offset, key=lambda r: r[0]) - 1
         start, run = self.runs[i]
+        if offset + size > start + len(run):
+            return None
         return bytes(run[offset - start : offset - start + size])
+
+    def find(self, byte: int, offset: int) -> tuple[int, int]:
+        """(offset of the first `byte` at or after `offset` in the run holding it, else -1;
+        the end of that run, == offset when that byte is missing)."""
+        i = self._index(offset)
+        if i >= 0:
+            start, run = self.runs[i]
+            if offset < start + len(run):
+                at = run.find(byte, offset - start)
+                return (-1 if at < 0 else start + at), start + len(run)
+        return -1, offset
 
     def prune(self, keep: list[tuple[int, int]], start: int) -> None:
         """Drop bytes the parser neither read nor still needs (those before `start`).
@@ -71,17 +105,24 @@ class ByteStore:
         spans = sorted([*keep, (start, FAR_AWAY)])
         runs: list[tuple[int, bytearray]] = []
         for run_start, run in self.runs:
-            run_end = run_start + len(run)
+            run_end, kept = run_start + len(run), len(runs)
             for lo, hi in spans:
                 lo, hi = max(lo, run_start), min(hi, run_end)
                 if lo >= hi:
                     continue
+                if lo == run_start and hi == run_end and kept == len(runs):  # all of it: no copy
+                    runs.append((lo, run))
+                    break
                 if runs and runs[-1][0] + len(runs[-1][1]) >= lo:
                     last_start, last = runs[-1]
                     last.extend(run[last_start + len(last) - run_start : hi - run_start])
                 else:
                     runs.append((lo, bytearray(run[lo - run_start : hi - run_start])))
         self.runs = runs
+
+
+def _start(run: tuple[int, bytearray]) -> int:
+    return run[0]
 
 
 class Reader:
@@ -113,6 +154,20 @@ class Reader:
     def read_at(self, offset: int, size: int) -> bytes:
         self.seek(offset)
         return self.read(size)
+
+    def find(self, byte: int, offset: int) -> int:
+        """Offset of the first `byte` at or after `offset` (one C-level search, not a read per
+        byte); -1 when the real end comes first. Raises `Need` at the first missing byte."""
+        self.calls += 1
+        at, end = self.store.find(byte, offset)
+        if at < 0:
+            eof = self.store.eof
+            if eof is None or end < eof:
+                raise Need(end, 1)
+            self.hit_eof = True
+        self.touched.append((offset, end if at < 0 else at + 1))
+        self.pos = end if at < 0 else at + 1
+        return at
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         if whence == os.SEEK_END:
