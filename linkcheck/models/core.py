@@ -291,13 +291,23 @@ class RunInfo:
     config_file: str | None = None  # the settings file the run used, if any
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Report:
     run: RunInfo
     files: int
     articles: int
     results: tuple[CheckResult, ...]
     problems: tuple[ArticleProblem, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        # Short on purpose: asyncio formats the repr of a finished main task's result when
+        # its event loop closes (it did for the CLI's), and the full dataclass repr of a
+        # large report costs seconds of CPU and a string of hundreds of MB.
+        return (
+            f"Report(files={self.files}, articles={self.articles}, "
+            f"results=<{len(self.results)}>, problems=<{len(self.problems)}>, "
+            f"interrupted={self.run.interrupted})"
+        )
 
     @property
     def exit_code(self) -> int:

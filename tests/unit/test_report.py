@@ -363,3 +363,13 @@ def test_summarize_tolerates_odd_values() -> None:
 def test_exit_code(outcome: Outcome) -> None:
     rep = report_of([result("u", outcome)])
     assert rep.exit_code == (1 if outcome is Outcome.BROKEN else 0)
+
+
+def test_report_repr_stays_short_however_many_results() -> None:
+    # asyncio formats the repr of a finished main task's result when its loop closes: a full
+    # dataclass repr of a large report would cost seconds and hundreds of MB at the end of a run
+    report = report_of([result(f"https://example.org/{i}") for i in range(2000)])
+    text = repr(report)
+    assert len(text) < 200
+    assert "results=<2000>" in text
+    assert "example.org" not in text
