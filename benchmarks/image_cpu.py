@@ -12,8 +12,8 @@ only the whole body decides it). Each image is fed to a fresh prober as the chec
              16 KiB, or the next 56 KiB (doubling), delivered in 16 KiB chunks, until decided
 
 and prints, per case and kind: CPU microseconds per image (process time, the fastest of
---repeat passes), parse attempts per image and store reads per image (ByteStore.get +
-ByteStore.contiguous calls, counted in a separate, untimed pass), and whether every verdict
+--repeat passes), per image: parse attempts, store lookups (ByteStore.get + contiguous) and
+reader calls (Reader.read + find), counted in a separate, untimed pass, and whether every verdict
 matches probe_bytes() of the same bytes at once (the first 8 KiB, or the whole file).
 
     python benchmarks/image_cpu.py [--count 60] [--seed 3] [--repeat 5]
@@ -44,7 +44,7 @@ from linkcheck import __version__  # noqa: E402
 from linkcheck.images import prober as prober_module  # noqa: E402
 from linkcheck.images.fetch import FIRST_IMAGE_RANGE, JUMP_IMAGE_RANGE, NEXT_IMAGE_RANGE  # noqa: E402
 from linkcheck.images.prober import ImageProber, probe_bytes  # noqa: E402
-from linkcheck.images.store import ByteStore  # noqa: E402
+from linkcheck.images.store import ByteStore, Reader  # noqa: E402
 from linkcheck.models import ImageProbe  # noqa: E402
 
 KIB = 1024
@@ -112,11 +112,14 @@ CASES: dict[str, Callable[[bytes], ImageProbe]] = {
 @contextmanager
 def counting() -> Iterator[dict[str, int]]:
     """Count store reads and parse attempts (monkeypatched wrappers; never timed)."""
-    counts = {"reads": 0, "tries": 0}
+    counts = {"reads": 0, "calls": 0, "tries": 0}
     saved = {
         name: getattr(ByteStore, name) for name in ("get", "contiguous") if hasattr(ByteStore, name)
     }
     try_saved = prober_module.ImageProber._try
+    reader_saved = {
+        name: getattr(Reader, name) for name in ("read", "find") if hasattr(Reader, name)
+    }
 
     def wrap(name: str, fn: Callable[..., object]) -> Callable[..., object]:
         def counted(*a: object, **kw: object) -> object:
@@ -127,12 +130,16 @@ def counting() -> Iterator[dict[str, int]]:
 
     for name, fn in saved.items():
         setattr(ByteStore, name, wrap("reads", fn))
+    for name, fn in reader_saved.items():
+        setattr(Reader, name, wrap("calls", fn))
     prober_module.ImageProber._try = wrap("tries", try_saved)  # type: ignore[method-assign,assignment]
     try:
         yield counts
     finally:
         for name, fn in saved.items():
             setattr(ByteStore, name, fn)
+        for name, fn in reader_saved.items():
+            setattr(Reader, name, fn)
         prober_module.ImageProber._try = try_saved  # type: ignore[method-assign]
 
 
@@ -151,7 +158,7 @@ def measure(corpus: list[tuple[str, bytes]], repeat: int) -> None:
     kinds = sorted({kind for kind, _ in corpus})
     print(
         f"{'case':<8} {'kind':<17} {'n':>3} {'µs/image':>9} {'max µs':>8} {'tries':>6} "
-        f"{'reads':>7} {'KiB fed':>8} same"
+        f"{'store':>7} {'reader':>7} {'KiB fed':>8} same"
     )
     for case, fn in CASES.items():
         best: dict[int, float] = {}
@@ -162,7 +169,7 @@ def measure(corpus: list[tuple[str, bytes]], repeat: int) -> None:
                 spent = time.process_time() - t0
                 best[i] = min(best.get(i, spent), spent)
         expected = whole if case == "ranges" else first  # 8k cases: as if the body ended there
-        per_kind: dict[str, list[tuple[float, int, int, int, bool]]] = defaultdict(list)
+        per_kind: dict[str, list[tuple[float, int, int, int, int, bool]]] = defaultdict(list)
         for i, (kind, data) in enumerate(corpus):
             with counting() as counts:
                 got = fn(data)
@@ -173,7 +180,7 @@ def measure(corpus: list[tuple[str, bytes]], repeat: int) -> None:
                 expected[i].orientation,
                 expected[i].error,
             )
-            row = (best[i], counts["tries"], counts["reads"], got.bytes_read, same)
+            row = (best[i], counts["tries"], counts["reads"], counts["calls"], got.bytes_read, same)
             per_kind[kind].append(row)
             per_kind["ALL"].append(row)
         for kind in [*kinds, "ALL"]:
@@ -182,8 +189,9 @@ def measure(corpus: list[tuple[str, bytes]], repeat: int) -> None:
             print(
                 f"{case:<8} {kind:<17} {n:>3} {sum(r[0] for r in rows) / n * 1e6:>9.0f} "
                 f"{max(r[0] for r in rows) * 1e6:>8.0f} {sum(r[1] for r in rows) / n:>6.1f} "
-                f"{sum(r[2] for r in rows) / n:>7.0f} {sum(r[3] for r in rows) / n / KIB:>8.1f} "
-                f"{'yes' if all(r[4] for r in rows) else 'NO'}"
+                f"{sum(r[2] for r in rows) / n:>7.0f} {sum(r[3] for r in rows) / n:>7.0f} "
+                f"{sum(r[4] for r in rows) / n / KIB:>8.1f} "
+                f"{'yes' if all(r[5] for r in rows) else 'NO'}"
             )
         print()
 

@@ -86,6 +86,13 @@ class ByteStore:
             return None
         return bytes(run[offset - start : offset - start + size])
 
+    def run_at(self, offset: int) -> tuple[int, bytearray] | None:
+        """The run holding `offset`, as (start, bytes), or None."""
+        i = self._index(offset)
+        if i >= 0 and offset < self.runs[i][0] + len(self.runs[i][1]):
+            return self.runs[i]
+        return None
+
     def find(self, byte: int, offset: int) -> tuple[int, int]:
         """(offset of the first `byte` at or after `offset` in the run holding it, else -1;
         the end of that run, == offset when that byte is missing)."""
@@ -135,9 +142,20 @@ class Reader:
         self.store, self.pos, self.calls, self.hit_eof = store, 0, 0, False
         self.touched: list[tuple[int, int]] = []
         self.fmt: str | None = None
+        # the run the last read came from: the store does not change while a parse runs
+        self._start, self._run = 0, bytearray()
 
     def read(self, size: int = -1) -> bytes:
         self.calls += 1
+        pos = self.pos
+        at = pos - self._start
+        if at >= 0 and size >= 0 and at + size <= len(self._run):  # within the fed bytes
+            self.touched.append((pos, pos + size))
+            self.pos = pos + size
+            return bytes(self._run[at : at + size])
+        found = self.store.run_at(pos)
+        if found is not None:
+            self._start, self._run = found
         end = self.store.eof
         if size < 0 or (end is not None and self.pos + size > end):
             if end is None:
@@ -152,7 +170,7 @@ class Reader:
         return data
 
     def read_at(self, offset: int, size: int) -> bytes:
-        self.seek(offset)
+        self.pos = max(0, offset)
         return self.read(size)
 
     def find(self, byte: int, offset: int) -> int:
