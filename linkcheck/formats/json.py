@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from enum import Enum
 from typing import BinaryIO, TextIO
 
+from linkcheck.formats.json_indent import dumps_indented
 from linkcheck.models import (
     ArticleProblem,
     CheckResult,
@@ -272,8 +273,7 @@ def _encodable(text: str) -> str:
 def _value(value: object, depth: int) -> str:
     """`value` as indent=2 JSON text, nested `depth` levels deep (what json.dumps of the whole
     document would write there; JSON strings never hold a raw newline, so this is exact)."""
-    text = json.dumps(value, indent=2, ensure_ascii=False, default=_str)
-    return text.replace("\n", "\n" + "  " * depth) if depth else text
+    return dumps_indented(value, depth, _str)
 
 
 def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
