@@ -85,6 +85,13 @@ def test_the_jpeg_walk_answers_what_imagesize_answers(body: bytes) -> None:
         assert answer(got)[:5] == answer(probe)[:5]
 
 
+@pytest.mark.parametrize("name", sorted(n for n in MANIFEST if len(data(n)) < 60_000))
+def test_one_byte_chunks_answer_what_one_chunk_answers(name: str) -> None:
+    """The format is detected once per body and a parser may keep state between tries."""
+    body = data(name)
+    assert answer(feed(body, 1)) == answer(probe_bytes(body))
+
+
 class Counting:
     """Counts parse attempts and reader calls of one prober (the parse itself is real)."""
 
