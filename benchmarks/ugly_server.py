@@ -65,7 +65,9 @@ def image_bytes(fmt: str, width: int, height: int, size: int) -> bytes:
         app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"
         sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3)
         sof += b"\x01\x22\x00\x02\x11\x01\x03\x11\x01"
-        head = b"\xff\xd8" + app0 + sof
+        dqt = b"\xff\xdb" + struct.pack(">HB", 67, 0) + b"\x01" * 64
+        sos = b"\xff\xda" + struct.pack(">HB", 12, 3) + b"\x01\x00\x02\x11\x03\x11\x00\x3f\x00"
+        head = b"\xff\xd8" + app0 + dqt + sof + sos  # then entropy-coded data (no 0xFF), EOI
         return head + b"\0" * max(0, size - len(head) - 2) + b"\xff\xd9"
     if fmt == "gif":
         head = b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0)
