@@ -148,8 +148,13 @@ async def _attempt(link: Link, ctx: CheckContext, lease: Lease, host: str) -> Ht
         head = await walk(link.url, "HEAD", ctx, lease, host=host)
         if not classify.head_unreliable(head.status, head.error_kind) or head.host_down:
             return head
-        if head.status in (405, 501) or head.error_kind is not None:
-            ctx.gate.learn_head_mishandled(host)  # from now on, straight to GET on this host
         get = await walk(link.url, "GET", ctx, lease, host=host)
+        # From now on, straight to GET on this host: when it refuses HEAD, or when HEAD broke
+        # or hung where GET then got an answer. A URL that fails both ways (a hanging page)
+        # says nothing about how the host treats HEAD.
+        if head.status in (405, 501) or (
+            head.error_kind is not None and get.error_kind is None and get.status is not None
+        ):
+            ctx.gate.learn_head_mishandled(host)
         return _replace(get, elapsed=get.elapsed + head.elapsed)
     return await walk(link.url, "GET", ctx, lease, host=host)

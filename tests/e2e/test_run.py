@@ -212,6 +212,20 @@ def test_head_hang_then_get_within_timeout(
     assert methods(site, "/head-hang") == ["HEAD", "GET"]
 
 
+def test_a_hanging_page_does_not_switch_its_host_from_head_to_get(
+    site: Site, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    # one global slot: the hanging page (first in the file) is done before the others start
+    folder = library([page("{s}/hang"), *(page(f"{{s}}/ok?n={i}") for i in range(3))], s=site)
+    r = run_cli(folder, "--timeout", "0.5", "--retries", "0", "--concurrency", "1")
+    assert r.link(site.url("/hang"))["reason"] == "timeout"
+    assert methods(site, "/hang") == ["HEAD", "GET"]
+    hang_done = max(e.start for e in site.requests("/hang"))
+    later = [e for e in site.requests("/ok") if e.start > hang_done]
+    assert later, "the /ok pages were checked before the hang: the test proves nothing"
+    assert {e.method for e in later} == {"HEAD"}
+
+
 # --------------------------------------------------------------------------- transport failures
 
 
