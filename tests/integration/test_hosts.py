@@ -88,8 +88,9 @@ async def test_redirect_hops_go_before_the_hosts_backlog(sites: Any) -> None:
         new_links = [e for e in b_log[:hop] if e.start > redirected_at and "hop" not in e.query]
         overtaken.append(len(new_links))
     # a hop takes B's next turn after its redirect came back (one new link may already have
-    # had its permit), never a turn after B's backlog (0.1 before this: [30, 1, 0, 0, 0, 0])
-    assert max(overtaken) <= 1, overtaken
+    # had its permit, and on a loaded machine the client reads the redirect a turn after the
+    # server logged it), never a turn after B's backlog (0.1 before this: [30, 1, 0, 0, 0, 0])
+    assert max(overtaken) <= 2, overtaken
     assert b.max_rate(1.0) <= 10 and b.max_in_flight() <= 4
 
 
