@@ -8,12 +8,12 @@ leaves the previous report in place.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
+import io
 from collections.abc import Iterator
 from typing import TextIO
 
 from linkcheck.formats import Formatter, RenderOptions
+from linkcheck.formats.atomic import atomic_file
 from linkcheck.models import Report
 
 __all__ = ["STDOUT", "atomic_text_file", "write_output"]
@@ -21,44 +21,18 @@ __all__ = ["STDOUT", "atomic_text_file", "write_output"]
 STDOUT = "-"
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 @contextlib.contextmanager
 def atomic_text_file(path: str) -> Iterator[TextIO]:
-    """A UTF-8 text file that replaces `path` only when the block completes without error.
-    Raises OSError (e.g. the folder does not exist) before the block runs if it cannot start."""
-    target = os.path.abspath(path)
-    directory, name = os.path.split(target)
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
+    """A UTF-8 text file that replaces `path` only when the block completes without error
+    (`formats.atomic.atomic_file`). Raises OSError before the block runs if it cannot start."""
+    with atomic_file(path) as raw:
         # backslashreplace: a lone surrogate (an undecodable file name) can never fail the write
-        with os.fdopen(
-            fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n", buffering=1 << 16
-        ) as fh:
-            with contextlib.suppress(OSError, AttributeError):  # fchmod is POSIX-only
-                os.fchmod(fh.fileno(), mode)
+        fh = io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace", newline="\n")
+        try:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError, AttributeError):  # make the rename durable, if possible
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
         finally:
-            os.close(dir_fd)
+            fh.detach()  # the binary file is flushed, fsynced and closed by atomic_file
 
 
 def write_output(

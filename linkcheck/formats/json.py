@@ -8,16 +8,14 @@ YAML or the command line held, and are made JSON-safe rather than trusted.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from enum import Enum
-from typing import BinaryIO, TextIO
+from typing import TextIO
 
+from linkcheck.formats.atomic import atomic_file
 from linkcheck.formats.json_indent import dumps_indented
 from linkcheck.models import (
     ArticleProblem,
@@ -319,15 +317,9 @@ def write(report: Report, stream: TextIO, *, tool_version: str) -> None:
 def write_report(path: str, report: Report, *, tool_version: str) -> None:
     """Write the report to `path` by streaming, atomically (temp file + rename, see
     `write_atomic`): peak memory is one link's JSON, not the whole document."""
-    with _atomic_file(path) as f:
+    with atomic_file(path) as f:
         for chunk in iter_chunks(report, tool_version=tool_version):
             f.write(_encodable(chunk).encode("utf-8"))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_atomic(path: str, text: str) -> None:
@@ -337,38 +329,5 @@ def write_atomic(path: str, text: str) -> None:
     `"-"` (stdout) is the caller's business; passing it here is an error.
     """
     data = text.encode("utf-8") if path != "-" else b""
-    with _atomic_file(path) as f:
+    with atomic_file(path) as f:
         f.write(data)
-
-
-@contextlib.contextmanager
-def _atomic_file(path: str) -> Iterator[BinaryIO]:
-    """A binary file that replaces `path` only when the block completes without error."""
-    if path == "-":
-        raise ValueError('write_atomic() writes files; the caller handles "-" (stdout)')
-    target = os.path.abspath(path)
-    directory, name = os.path.split(target)
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 16) as f:
-            with contextlib.suppress(OSError, AttributeError):  # fchmod is POSIX-only
-                os.fchmod(f.fileno(), mode)
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    # Make the rename itself durable (best effort; not possible on every platform).
-    with contextlib.suppress(OSError, AttributeError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -14,6 +14,7 @@ import time
 import pytest
 from jsonschema import Draft202012Validator
 
+from linkcheck.formats import atomic
 from linkcheck.formats import json as jsonfmt
 from linkcheck.formats.text import render_summary
 from linkcheck.models import (
@@ -632,7 +633,7 @@ def test_write_atomic_cleans_up_on_error(tmp_path, monkeypatch) -> None:  # type
     def boom(src: str, dst: str) -> None:
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(jsonfmt.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     with pytest.raises(OSError, match="disk on fire"):
         jsonfmt.write_atomic(str(target), "new\n")
     assert target.read_text(encoding="utf-8") == "old\n"
