@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,6 +40,7 @@ from linkcheck.models import Article, CheckResult, Outcome, Reason, Report, RunI
 from linkcheck.net.client import make_client
 from linkcheck.plan import plan
 from linkcheck.report import build_report
+from linkcheck.report.canary import network_down
 
 if TYPE_CHECKING:
     import httpx
@@ -164,7 +165,7 @@ class _Run:
         collected.links.clear()  # the plan holds the work now; only counts and problems stay
         collected.skipped.clear()
         for result in work.settled:
-            yield result
+            yield result if result.checked_at else replace(result, checked_at=_now())
         progress = self.progress
         progress.files = collected.files
         progress.links_total = len(work.to_check)
@@ -175,7 +176,9 @@ class _Run:
         send, receive = anyio.create_memory_object_stream[CheckResult](float("inf"))
 
         async def check_all(client: httpx.AsyncClient) -> None:
-            ctx = CheckContext(client=client, config=config, gate=self.gate)
+            ctx = CheckContext(
+                client=client, config=config, gate=self.gate, revalidate=work.revalidate
+            )
             async with send:
                 with self.scope:
                     await run_checks(
@@ -192,6 +195,8 @@ class _Run:
             tg.start_soon(check_all, client)
             async with receive:
                 async for result in receive:
+                    if result.checked_at is None:
+                        result = replace(result, checked_at=_now())
                     done.add(result.link.url)
                     progress.checked += 1
                     if result.outcome is Outcome.BROKEN:
@@ -214,13 +219,20 @@ class _Run:
             for link in work.to_check:
                 if link.url not in done:
                     yield CheckResult(
-                        link, Outcome.SKIPPED, Reason.NOT_CHECKED, None, None, detail=NOT_CHECKED
+                        link,
+                        Outcome.SKIPPED,
+                        Reason.NOT_CHECKED,
+                        None,
+                        None,
+                        detail=NOT_CHECKED,
+                        checked_at=_now(),
                     )
         progress.phase = "done"
 
-    def report(self, results: Iterable[CheckResult]) -> Report:
+    def report(self, results: Sequence[CheckResult]) -> Report:
         collected = self.collected
         assert collected is not None, "report() before the stream ran"
+        down = None if self.interrupted else network_down(results)
         run_info = RunInfo(
             started_at=self.started_at,
             finished_at=_now(),
@@ -231,6 +243,8 @@ class _Run:
             hosts=tuple(replace(h) for h in self.gate.snapshot()),
             interrupted=self.interrupted,
             config_file=self.config.config_file,
+            fail_after=self.config.fail_after,
+            network_down=down,
         )
         return build_report(
             run=run_info,

@@ -7,17 +7,19 @@ weekly service (cache reuse, shard filter) belong here too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from linkcheck.collect.library import Collected
-from linkcheck.models import CheckResult, Link, LinkKind, Occurrence, Reason, Skipped
+from linkcheck.models import CachedImage, CheckResult, Link, LinkKind, Occurrence, Reason, Skipped
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     to_check: tuple[Link, ...]  # links the checker will request
     settled: tuple[CheckResult, ...]  # results known without a request
+    # images among to_check whose last ok verdict can be revalidated conditionally (by URL)
+    revalidate: Mapping[str, CachedImage] = field(default_factory=dict)
 
 
 def plan(collected: Collected) -> Plan:

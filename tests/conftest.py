@@ -34,6 +34,15 @@ def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.upper(), raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _state_in_tmp(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`linkcheck run` keeps a state store by default under $XDG_STATE_HOME: each test gets
+    its own, so no test sees another's history or cache (and none writes to the real home)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+
+
 @pytest.fixture
 def site() -> Iterator[sitekit.Site]:
     """A running Site on 127.0.0.1:<ephemeral>; ``/files/<name>`` serves fixtures/images."""

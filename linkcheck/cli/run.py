@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from typing import Any, TextIO
+from dataclasses import replace
+from typing import Any
 
 import anyio
 
@@ -13,11 +13,14 @@ from linkcheck import __version__
 from linkcheck.cli.helptext import DESCRIPTION, EXIT_CODES, EXIT_ERROR, help_formatter
 from linkcheck.cli.options import add_setting_flags, flags_given
 from linkcheck.cli.output import STDOUT, write_output
+from linkcheck.cli.outputs import planned_outputs, write_error
 from linkcheck.cli.progress import ProgressLine
 from linkcheck.cli.signals import cancel_on_signal
+from linkcheck.cli.terminal import use_color
 from linkcheck.config import Config, build_config
-from linkcheck.formats import Formatter, RenderOptions, get_formatter
+from linkcheck.formats import RenderOptions
 from linkcheck.models import Report
+from linkcheck.state import default_state_path
 
 __all__ = ["HELP", "NAME", "add_parser", "run"]
 
@@ -54,29 +57,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _outputs(config: Config, human: TextIO) -> list[tuple[Formatter, str | TextIO]]:
-    """What to write where: the JSON report to a file (or stdout), the summary for people."""
-    report_target: str | TextIO = sys.stdout if config.output == STDOUT else config.output
-    outputs: list[tuple[Formatter, str | TextIO]] = [(get_formatter("json"), report_target)]
-    if not config.quiet:
-        outputs.append((get_formatter("text"), human))
-    return outputs
-
-
-def _write_error(formatter: Formatter, target: object, exc: OSError) -> str:
-    what = "the report" if formatter.name == "json" else f"the {formatter.name} report"
-    why = exc.strerror or str(exc)
-    if not isinstance(target, str):
-        return f"cannot write {what} to standard output: {why}"
-    folder = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(folder):
-        why = f"the folder {folder} does not exist"
-    return f"cannot write {what} to {target}: {why}"
+def with_state(config: Config) -> Config:
+    """The store this run uses: --state, else the default location (beside the config file
+    found, else under $XDG_STATE_HOME); none with --no-state."""
+    if not config.use_state:
+        return replace(config, state=None)
+    if config.state is None:
+        return replace(config, state=default_state_path(config.config_file))
+    return config
 
 
 def run(args: argparse.Namespace) -> int:
     """Raises ConfigError / InputError (main() reports them); returns the exit code."""
     config, used = build_config(flags_given(args), config_path=args.config, inputs=args.paths)
+    config = with_state(config)
     err = sys.stderr
     human = err if config.output == STDOUT else sys.stdout
     progress = ProgressLine(err) if not config.quiet and err.isatty() else None
@@ -96,16 +90,16 @@ def run(args: argparse.Namespace) -> int:
     options = RenderOptions(
         tool_version=__version__,
         verbose=config.verbose,
-        color=human.isatty() and "NO_COLOR" not in os.environ,
+        color=use_color(config, human),
     )
-    outputs = _outputs(config, human)
+    outputs = planned_outputs(config, human)
     # files first (a dashboard's report matters most), then what people read
     outputs.sort(key=lambda o: not isinstance(o[1], str))
     for formatter, target in outputs:
         try:
             write_output(formatter, report, target, options=options)
         except OSError as exc:
-            print(f"linkcheck: {_write_error(formatter, target, exc)}", file=err)
+            print(f"linkcheck: {write_error(formatter, target, exc)}", file=err)
             return EXIT_ERROR
     if not config.quiet:
         for formatter, target in outputs:

@@ -153,7 +153,7 @@ def values_from_mapping(
             if setting is None:
                 raise _unknown(key, where)
             label = Where(key, where, base_dir)
-        out[setting.name] = check_value(label, setting.kind, setting.bounds, value)
+        out[setting.name] = check_value(label, setting.kind, setting.bounds, value, setting.choices)
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from linkcheck.config.settings import SETTINGS
+from linkcheck.config.settings import DEFAULT_CACHE_MAX_AGE, SETTINGS
 from linkcheck.config.values import (
     DEFAULT_GLOBS,
     DEFAULT_OUTPUT,
@@ -44,10 +44,20 @@ class Config:
     proxy: str | None = None  # every request through this proxy (overrides the environment)
     ca_bundle: str | None = None  # PEM file of CAs to trust
     use_env: bool = True  # honour HTTP(S)_PROXY / NO_PROXY / SSL_CERT_FILE
+    # State between runs. The library API keeps state only when `state` names a file; the
+    # command line resolves the default location (see settings.STATE_DEFAULT_TEXT).
+    state: str | None = None
+    use_state: bool = True
+    cache_max_age: float = DEFAULT_CACHE_MAX_AGE  # seconds; 0: never reuse a verdict
+    fail_after: int = 1
+    wait_lock: bool = False
     # How the command line presents the run (the library ignores these).
     output: str = DEFAULT_OUTPUT
     quiet: bool = False
     verbose: bool = False
+    formats: tuple[str, ...] = ()  # "NAME" or "NAME=PATH"
+    color: str = "auto"  # auto | always | never
+    heartbeat: float = 60.0  # seconds between non-TTY progress lines; 0: none
     # Not a setting: the config file actually used (set by the loader), reported as run.config_file.
     config_file: str | None = None
 

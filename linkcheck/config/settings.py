@@ -12,8 +12,8 @@ Every flag is also a config key (`--host-rate 5` is `host-rate = 5` in linkcheck
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
+from linkcheck.config.setting import Setting
 from linkcheck.config.values import (
     DEFAULT_GLOBS,
     DEFAULT_OUTPUT,
@@ -26,54 +26,22 @@ from linkcheck.config.values import (
 __all__ = ["GROUPS", "SETTINGS", "Setting", "by_key", "by_name"]
 
 # Help sections, in order.
-OUTPUT, SELECT, NETWORK, PROXY, FILE_ONLY = (
+OUTPUT, STATE, SELECT, NETWORK, PROXY, FILE_ONLY = (
     "output",
+    "state between runs (history, cache, locking)",
     "what to check",
     "network and politeness",
     "proxy and TLS",
     "config file only",
 )
-GROUPS = (OUTPUT, SELECT, NETWORK, PROXY, FILE_ONLY)
+GROUPS = (OUTPUT, STATE, SELECT, NETWORK, PROXY, FILE_ONLY)
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Setting:
-    name: str  # the Config field
-    kind: Kind
-    default: object
-    help: str  # one line for --help; the default is appended unless `default_text` is ""
-    group: str
-    flag: str | None  # "--host-rate"; None: config file only
-    metavar: str | None = None
-    short: str | None = None  # "-o"
-    bounds: Bounds | None = None  # numbers only
-    flag_value: object = None  # a flag without a value sets this (--no-images: False)
-    repeatable: bool = False  # the flag may be given several times (values collected)
-    key: str = ""  # the config key; "" means `name` with dashes ("host_rate" -> "host-rate")
-    aliases: tuple[str, ...] = ()  # further accepted keys
-    default_text: str | None = None  # how the default reads in --help; None: derived, "": none
-    reported: bool = True  # goes into the report's run.options
-
-    @property
-    def config_key(self) -> str:
-        return self.key or self.name.replace("_", "-")
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return tuple(f for f in (self.short, self.flag) if f)
-
-    def default_shown(self) -> str:
-        """The default as --help and the README show it ("" when not worth showing)."""
-        if self.default_text is not None:
-            return self.default_text
-        value = self.default
-        if isinstance(value, bool) or value is None:
-            return ""
-        if isinstance(value, tuple):
-            return " ".join(str(v) for v in value)
-        if isinstance(value, float):
-            return f"{value:g}"
-        return str(value)
+#: Where the state store lives unless --state names it (resolved by the CLI).
+STATE_DEFAULT_TEXT = (
+    ".linkcheck/state.db beside the config file found, else "
+    "$XDG_STATE_HOME/linkcheck/state.db (~/.local/state/linkcheck/state.db)"
+)
+DEFAULT_CACHE_MAX_AGE = 3 * 86400.0  # a daily run reuses ok verdicts; a weekly run rechecks all
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -109,6 +77,100 @@ SETTINGS: tuple[Setting, ...] = (
         short="-v",
         flag_value=True,
         help="also list warnings (blocked, rate-limited) and per-host statistics",
+        reported=False,
+    ),
+    Setting(
+        name="formats",
+        kind=Kind.FORMATS,
+        default=(),
+        group=OUTPUT,
+        flag="--format",
+        metavar="NAME[=PATH]",
+        repeatable=True,
+        key="format",
+        aliases=("formats",),
+        default_text="",
+        help="also write the report in this format, to PATH or to standard output; "
+        "repeatable (names: see linkcheck report --help)",
+        reported=False,
+    ),
+    Setting(
+        name="color",
+        kind=Kind.CHOICE,
+        default="auto",
+        group=OUTPUT,
+        flag="--color",
+        metavar="WHEN",
+        choices=("auto", "always", "never"),
+        help="colour in the summary: auto (on a terminal, unless NO_COLOR is set or "
+        "TERM=dumb; FORCE_COLOR forces it), always or never",
+        reported=False,
+    ),
+    Setting(
+        name="heartbeat",
+        kind=Kind.FLOAT,
+        bounds=Bounds.NON_NEGATIVE,
+        default=60.0,
+        group=OUTPUT,
+        flag="--heartbeat",
+        metavar="SECONDS",
+        default_text="60; 0 turns it off",
+        help="when standard error is not a terminal (cron, CI), print a one-line progress "
+        "report to it this often",
+        reported=False,
+    ),
+    # ---- state between runs
+    Setting(
+        name="state",
+        kind=Kind.PATH,
+        default=None,
+        group=STATE,
+        flag="--state",
+        metavar="FILE",
+        default_text=STATE_DEFAULT_TEXT,
+        help="the SQLite state store that keeps every run's verdicts (history, cache, "
+        "--fail-after)",
+        reported=False,
+    ),
+    Setting(
+        name="use_state",
+        kind=Kind.BOOL,
+        default=True,
+        group=STATE,
+        flag="--no-state",
+        flag_value=False,
+        help="keep no state: no history, no cache, no lock (every run stands alone)",
+    ),
+    Setting(
+        name="cache_max_age",
+        kind=Kind.DURATION,
+        default=DEFAULT_CACHE_MAX_AGE,
+        group=STATE,
+        flag="--cache-max-age",
+        metavar="AGE",
+        help="reuse an ok verdict younger than this without a request (3d, 12h, 90m; 0 "
+        "rechecks everything); broken and warning verdicts are always rechecked",
+    ),
+    Setting(
+        name="fail_after",
+        kind=Kind.INT,
+        bounds=Bounds.POSITIVE,
+        default=1,
+        group=STATE,
+        flag="--fail-after",
+        metavar="N",
+        help="exit 1 only for links broken in N runs in a row (the report still lists "
+        "every broken link, with its failing_runs)",
+    ),
+    Setting(
+        name="wait_lock",
+        kind=Kind.BOOL,
+        default=False,
+        group=STATE,
+        flag="--wait-lock",
+        flag_value=True,
+        help="if another run holds the state store, wait for it to finish instead of "
+        "exiting 2 at once",
         reported=False,
     ),
     # ---- what to check

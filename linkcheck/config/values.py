@@ -31,6 +31,8 @@ __all__ = [
     "Tolerance",
     "Where",
     "check_value",
+    "format_duration",
+    "parse_duration",
     "parse_tolerance",
 ]
 
@@ -81,6 +83,9 @@ class Kind(StrEnum):
     HEADERS = "table of headers"
     TOLERANCE = "pixels or percent"
     HOSTS = "host tables"
+    DURATION = "duration"  # "3d", "12h", "90m", "30s", "1w" or seconds; stored as seconds
+    FORMATS = "list of NAME[=PATH]"  # output formats; names are checked by the CLI's registry
+    CHOICE = "one of"  # one of `Setting.choices`
 
 
 class Bounds(StrEnum):
@@ -116,6 +121,66 @@ def parse_tolerance(text: str) -> Tolerance:
     if not math.isfinite(value) or value < 0:
         raise ConfigError(f"dimension tolerance {text!r} must be zero or more")
     return Tolerance(value, percent)
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", re.IGNORECASE)
+
+
+def parse_duration(text: object) -> float:
+    """Seconds in a duration: "3d", "12h", "90m", "30s", "1w", a bare number of seconds, or
+    several parts ("1d12h"). Raises ConfigError (without saying which setting)."""
+    if isinstance(text, bool):
+        raise ConfigError(f"{text!r} is not a duration")
+    if isinstance(text, int | float):
+        seconds = float(text)
+    else:
+        raw = str(text).strip()
+        seconds, pos = 0.0, 0
+        while pos < len(raw):
+            m = _DURATION.match(raw, pos)
+            if m is None or m.end() == pos:
+                raise ConfigError(
+                    f"{text!r} is not a duration: write it like 3d, 12h, 90m, 30s or 0"
+                )
+            seconds += float(m.group(1)) * _DURATION_UNITS[(m.group(2) or "s").lower()]
+            pos = m.end()
+        if not raw:
+            raise ConfigError("an empty duration: write it like 3d, 12h, 90m, 30s or 0")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ConfigError(f"duration {text!r} must be zero or more")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling of a duration ("3d", "36h", "90s", "0")."""
+    if seconds == 0:
+        return "0"
+    for unit in ("w", "d", "h", "m"):
+        size = _DURATION_UNITS[unit]
+        if seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+_FORMAT_SPEC = re.compile(r"^[a-z][a-z0-9_-]*(=.+)?$")
+
+
+def format_specs(where: Where, value: Any) -> tuple[str, ...]:
+    """Output format requests, each "NAME" or "NAME=PATH" (PATH '-' is stdout). Relative
+    paths in a config file are relative to that file. Whether NAME exists is the CLI's check."""
+    out: list[str] = []
+    for spec in strings(where, value):
+        spec = spec.strip()
+        if not _FORMAT_SPEC.match(spec):
+            raise ConfigError(
+                f"{where}: {spec!r} is not NAME or NAME=PATH (for example html=report.html)"
+            )
+        name, sep, path = spec.partition("=")
+        if sep and path != "-":
+            path = _path(where, path)
+        out.append(f"{name}={path}" if sep else name)
+    return tuple(out)
 
 
 def number(where: Where, value: Any, kind: Kind, bounds: Bounds | None) -> int | float:
@@ -251,8 +316,25 @@ def _host_override(where: Where, host: str, table: Mapping[str, Any]) -> HostOve
     return HostOverride(concurrency, rate, headers(at("headers"), table.get("headers", {})))
 
 
-def check_value(where: Where, kind: Kind, bounds: Bounds | None, value: Any) -> object:
+def check_value(
+    where: Where,
+    kind: Kind,
+    bounds: Bounds | None,
+    value: Any,
+    choices: tuple[str, ...] = (),
+) -> object:
     """Check one raw value of a setting of `kind` and return it converted."""
+    if kind is Kind.DURATION:
+        try:
+            return parse_duration(value)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    if kind is Kind.FORMATS:
+        return format_specs(where, value)
+    if kind is Kind.CHOICE:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            raise ConfigError(f"{where} must be one of {', '.join(choices)}, got {value!r}")
+        return value.strip().lower()
     if kind in (Kind.INT, Kind.FLOAT):
         return number(where, value, kind, bounds)
     if kind is Kind.BOOL:

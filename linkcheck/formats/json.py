@@ -21,6 +21,7 @@ from linkcheck.models import (
     ArticleProblem,
     CheckResult,
     DeclaredSize,
+    History,
     Hop,
     HostStats,
     ImageProbe,
@@ -28,6 +29,7 @@ from linkcheck.models import (
     Report,
     RunInfo,
     SizeVerdict,
+    link_id,
 )
 from linkcheck.report.build import (
     enum_value,
@@ -50,7 +52,7 @@ __all__ = [
     "write_report",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 (0.2): only adds fields to 1, see the schema's description
 TOOL_NAME = "linkcheck"
 
 _MAX_DEPTH = 32  # YAML anchors can build self-referencing lists; never recurse forever
@@ -134,6 +136,10 @@ def _run(run: RunInfo) -> dict[str, object]:
         "interrupted": bool(run.interrupted),
         "hosts": [_host(h) for h in hosts],
         "config_file": _str_or_none(run.config_file),
+        "run_id": _int_or_none(run.run_id),
+        "state_file": _str_or_none(run.state_file),
+        "fail_after": _int_or_none(run.fail_after) or 1,
+        "network_down": _str_or_none(run.network_down),
     }
 
 
@@ -194,6 +200,7 @@ def _source(occurrence: Occurrence, verdict: SizeVerdict | None) -> dict[str, ob
         "title": _str_or_none(s.title),
         "text": _str(occurrence.text),
         "kind": _str(enum_value(occurrence.kind)),
+        "article_key": _str_or_none(s.article_key),
     }
     if verdict is not None or is_image_occurrence(occurrence):
         out["declared"] = _declared(occurrence.declared)
@@ -214,10 +221,23 @@ def _elapsed_ms(seconds: object) -> int:
     return round(s * 1000) if s is not None else 0
 
 
+def _history(history: History | None) -> dict[str, object] | None:
+    if history is None:
+        return None
+    return {
+        "status": _str(enum_value(history.status)),
+        "first_seen": _str(history.first_seen),
+        "broken_since": _str_or_none(history.broken_since),
+        "failing_runs": _int_or_none(history.failing_runs) or 0,
+        "last_ok": _str_or_none(history.last_ok),
+    }
+
+
 def _link(result: CheckResult) -> dict[str, object]:
     link = result.link
     return {
         "url": _str(link.url),
+        "id": link_id(_str(link.url)),
         "kind": _str(enum_value(link.kind)),
         "outcome": _str(enum_value(result.outcome)),
         "reason": _str_or_none(result.reason),
@@ -229,6 +249,9 @@ def _link(result: CheckResult) -> dict[str, object]:
         "elapsed_ms": _elapsed_ms(result.elapsed),
         "image": _image(result),
         "sources": [_source(o, o.verdict) for o in link.occurrences],
+        "checked_at": _str_or_none(result.checked_at),
+        "cached": bool(result.cached),
+        "history": _history(result.history),
     }
 
 

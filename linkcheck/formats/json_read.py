@@ -21,6 +21,8 @@ from linkcheck.models import (
     ArticleProblem,
     CheckResult,
     DeclaredSize,
+    History,
+    HistoryStatus,
     Hop,
     HostStats,
     ImageProbe,
@@ -38,7 +40,7 @@ from linkcheck.models import (
 
 __all__ = ["load_report", "report_from_dict"]
 
-SCHEMA_VERSION = 1  # the newest schema this reader understands (formats.json writes it)
+SCHEMA_VERSION = 2  # the newest schema this reader understands (formats.json writes it)
 _HOST_FIELDS = tuple(f.name for f in fields(HostStats))
 E = TypeVar("E", bound=StrEnum)
 
@@ -100,6 +102,10 @@ def _run(run: Mapping[str, Any]) -> RunInfo:
         hosts=tuple(_host(h) for h in run["hosts"]),
         interrupted=run["interrupted"],
         config_file=run.get("config_file"),
+        run_id=run.get("run_id"),
+        state_file=run.get("state_file"),
+        fail_after=run.get("fail_after") or 1,
+        network_down=run.get("network_down"),
     )
 
 
@@ -138,6 +144,21 @@ def _result(link: Mapping[str, Any]) -> CheckResult:
         elapsed=link["elapsed_ms"] / 1000,
         detail=link["detail"],
         image=probe,
+        checked_at=link.get("checked_at"),
+        cached=bool(link.get("cached", False)),
+        history=_history(link.get("history")),
+    )
+
+
+def _history(history: Mapping[str, Any] | None) -> History | None:
+    if history is None:
+        return None
+    return History(
+        status=_enum(HistoryStatus, history["status"]),
+        first_seen=history["first_seen"],
+        broken_since=history["broken_since"],
+        failing_runs=history["failing_runs"],
+        last_ok=history["last_ok"],
     )
 
 
@@ -159,7 +180,13 @@ def _occurrence(source: Mapping[str, Any]) -> Occurrence:
     return Occurrence(
         text=source["text"],
         kind=_enum(LinkKind, source["kind"]),
-        source=Source(source["file"], source["field"], source["line"], source["title"]),
+        source=Source(
+            source["file"],
+            source["field"],
+            source["line"],
+            source["title"],
+            source.get("article_key"),
+        ),
         declared=None if declared is None else DeclaredSize(declared["width"], declared["height"]),
         verdict=verdict,
     )

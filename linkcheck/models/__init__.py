@@ -3,9 +3,12 @@
 from linkcheck.models.core import (
     Article,
     ArticleProblem,
+    CachedImage,
     CheckResult,
     DeclaredSize,
     ErrorKind,
+    History,
+    HistoryStatus,
     Hop,
     HttpOutcome,
     ImageProbe,
@@ -23,15 +26,21 @@ from linkcheck.models.core import (
     Skipped,
     Source,
     Summary,
+    Validators,
+    counts_as_broken,
+    link_id,
 )
 from linkcheck.models.hosts import HostStats
 
 __all__ = [
     "Article",
+    "CachedImage",
     "ArticleProblem",
     "CheckResult",
     "DeclaredSize",
     "ErrorKind",
+    "History",
+    "HistoryStatus",
     "Hop",
     "HostStats",
     "HttpOutcome",
@@ -50,4 +59,7 @@ __all__ = [
     "Skipped",
     "Source",
     "Summary",
+    "Validators",
+    "counts_as_broken",
+    "link_id",
 ]

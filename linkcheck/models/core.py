@@ -7,6 +7,7 @@ exact strings of the JSON report contract.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,17 @@ class Reason(StrEnum):
     # skipped
     UNSUPPORTED_SCHEME = "unsupported_scheme"
     EXCLUDED = "excluded"
+
+
+class HistoryStatus(StrEnum):
+    """A link's place in its history across runs (the report's `history.status`)."""
+
+    NEW = "new"  # first seen in this run
+    OK = "ok"  # ok now and in the previous run
+    NEWLY_BROKEN = "newly_broken"  # broken now, not broken in the previous run
+    STILL_BROKEN = "still_broken"  # broken now and in the previous run
+    FIXED = "fixed"  # not broken now, broken in the previous run
+    FLAPPING = "flapping"  # changed between ok and broken several times in recent runs
 
 
 class ErrorKind(StrEnum):
@@ -119,14 +131,21 @@ def json_safe(value: object, _depth: int = 0) -> object:
     return _text(value)
 
 
+def link_id(url: str) -> str:
+    """The stable id of a normalised URL (the report's `links[].id`): the first 16 hex digits
+    of its SHA-256, the same in every run, shard and machine."""
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where one occurrence of a URL was written."""
 
-    file: str
+    file: str  # relative to the input root it was found under, POSIX separators
     field: str  # "webUrl", "related[2].images[0].url", or "body"
     line: int | None  # 1-based line in the file, when known
     title: str | None  # the article's title
+    article_key: str | None = None  # the article's own key: id/uuid in front matter, else webUrl
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +280,38 @@ class HttpOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Validators:
+    """What a server said that lets a later run revalidate a response conditionally."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CachedImage:
+    """An image's last ok verdict, kept by the state store, for a conditional recheck: a 304
+    answer to If-None-Match / If-Modified-Since reuses `probe` without reading the body."""
+
+    validators: Validators
+    probe: ImageProbe
+    http_status: int | None
+    final_url: str | None
+    checked_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A link's history across runs, from the state store (the report's `links[].history`)."""
+
+    status: HistoryStatus
+    first_seen: str  # ISO-8601 UTC time of the first run that saw this link
+    broken_since: str | None  # start of the current broken streak, None when not broken
+    failing_runs: int  # consecutive runs broken, this one included (0 when not broken)
+    last_ok: str | None  # the last time the link was ok, None if never
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     link: Link
     outcome: Outcome
@@ -272,6 +323,14 @@ class CheckResult:
     elapsed: float = 0.0
     detail: str = ""
     image: ImageProbe | None = None
+    checked_at: str | None = None  # ISO-8601 UTC time the verdict was made (reused: then)
+    cached: bool = False  # the verdict was reused from the state store
+    history: History | None = None  # None when the run keeps no state
+    validators: Validators | None = None  # for a later conditional revalidation
+
+    @property
+    def id(self) -> str:
+        return link_id(self.link.url)
 
     @property
     def verdicts(self) -> tuple[SizeVerdict | None, ...]:
@@ -289,6 +348,10 @@ class RunInfo:
     hosts: tuple[HostStats, ...] = ()  # frozen copies: never the gate's live statistics
     interrupted: bool = False
     config_file: str | None = None  # the settings file the run used, if any
+    run_id: int | None = None  # the run's id in the state store, None without a store
+    state_file: str | None = None  # the state store the run used, if any
+    fail_after: int = 1  # a broken link counts for the exit code after this many runs in a row
+    network_down: str | None = None  # why the run judged this machine offline, if it did
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -311,11 +374,23 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """The one exit-code rule: 2 when the run was interrupted (its results are incomplete),
-        else 1 when any link is broken, else 0."""
-        if self.run.interrupted:
+        """The one exit-code rule: 2 when the run was interrupted (its results are incomplete)
+        or the network was down (its verdicts say nothing about the links), else 1 when any
+        link counts as broken, else 0. A broken link counts once it has failed `fail_after`
+        runs in a row (its `history.failing_runs`; without history, every broken link
+        counts)."""
+        if self.run.interrupted or self.run.network_down:
             return 2
-        return 1 if any(r.outcome is Outcome.BROKEN for r in self.results) else 0
+        return 1 if any(counts_as_broken(r, self.run.fail_after) for r in self.results) else 0
+
+
+def counts_as_broken(result: CheckResult, fail_after: int) -> bool:
+    """Whether a result counts towards exit code 1 under `--fail-after`."""
+    if result.outcome is not Outcome.BROKEN:
+        return False
+    if fail_after <= 1 or result.history is None:
+        return True
+    return result.history.failing_runs >= fail_after
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -342,6 +417,7 @@ class Summary:
     kinds: Mapping[str, Mapping[str, int]]
     problems: int
     images: ImageSummary
+    history: Mapping[str, int] | None = None  # links per history status; None without state
 
     def as_dict(self) -> dict[str, object]:
         """The JSON contract's `summary` object, keys in contract order."""
@@ -362,4 +438,5 @@ class Summary:
                 "not_an_image": self.images.not_an_image,
                 "bytes_read": self.images.bytes_read,
             },
+            "history": dict(self.history) if self.history is not None else None,
         }

@@ -7,15 +7,15 @@ waits for a permit of the host it goes to, so a chain across hosts respects ever
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
 
 from linkcheck.config import Config
 from linkcheck.hosts.gate import HostDown, Lease, Permit, Politeness
-from linkcheck.models import ErrorKind, Hop, HttpOutcome
+from linkcheck.models import CachedImage, ErrorKind, Hop, HttpOutcome
 from linkcheck.net.exchange import Exchange, exchange
 
 HEAD_TIMEOUT_SHARE = 0.5  # HEAD gets half the timeout: a server that hangs on HEAD still gets a GET
@@ -26,6 +26,8 @@ class CheckContext:
     client: httpx.AsyncClient
     config: Config
     gate: Politeness
+    # images whose last ok verdict may be revalidated with a conditional request (by URL)
+    revalidate: Mapping[str, CachedImage] = field(default_factory=dict)
 
 
 # The common shape of a URL's authority: plain ASCII name, optional port without leading zeros.

@@ -16,6 +16,7 @@ from enum import Enum
 from linkcheck.models import (
     ArticleProblem,
     CheckResult,
+    HistoryStatus,
     ImageSummary,
     LinkKind,
     Occurrence,
@@ -227,6 +228,7 @@ def summarize(report: Report) -> Summary:
     kinds: dict[str, dict[str, int]] = {}
     occurrences = 0
     checked = mismatches = aspect_preserving = unreadable = not_an_image = bytes_read = 0
+    history: dict[str, int] | None = None
 
     for r in report.results:
         outcome = _text(enum_value(r.outcome))
@@ -246,6 +248,11 @@ def summarize(report: Report) -> Summary:
         per_kind["total"] += 1
         per_kind[outcome] = per_kind.get(outcome, 0) + 1
         occurrences += len(r.link.occurrences)
+        if r.history is not None:
+            if history is None:
+                history = dict.fromkeys((s.value for s in HistoryStatus), 0)
+            status = _text(enum_value(r.history.status))
+            history[status] = history.get(status, 0) + 1
 
         if r.image is not None:
             bytes_read += _int(r.image.bytes_read)
@@ -273,4 +280,5 @@ def summarize(report: Report) -> Summary:
             not_an_image=not_an_image,
             bytes_read=bytes_read,
         ),
+        history=history,
     )

@@ -321,7 +321,7 @@ def test_unknown_key_suggestion_names_file(tmp_path: Path) -> None:
 
 
 def test_unknown_key_without_a_close_match_points_to_the_list(tmp_path: Path) -> None:
-    path = write(tmp_path, "linkcheck.toml", "colour = 'red'\n")
+    path = write(tmp_path, "linkcheck.toml", "flavour = 'red'\n")
     with pytest.raises(ConfigError, match="settings are listed in README.md"):
         build_config(NO_FLAGS, config_path=str(path))
 

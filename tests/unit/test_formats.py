@@ -34,6 +34,7 @@ from linkcheck.models import (
     RunInfo,
     SizeVerdict,
     Source,
+    link_id,
 )
 from linkcheck.report import build_report
 from linkcheck.schema import load_schema
@@ -323,7 +324,10 @@ def test_schema_rejects_wrong_documents(validator: Draft202012Validator) -> None
     del bad["summary"]["outcomes"]["skipped"]
     assert list(validator.iter_errors(bad))
     bad = json.loads(json.dumps(doc))
-    bad["schema_version"] = 2
+    bad["schema_version"] = 3
+    assert list(validator.iter_errors(bad))
+    bad = json.loads(json.dumps(doc))
+    bad["links"][0]["history"] = {"status": "gone"}
     assert list(validator.iter_errors(bad))
 
 
@@ -334,13 +338,13 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
     rep = sample_report()
     text = jsonfmt.dumps(rep, tool_version="9.9.9")
     assert text.endswith("}\n") and not text.endswith("\n\n")
-    assert text.startswith('{\n  "schema_version": 1,')
+    assert text.startswith('{\n  "schema_version": 2,')
     doc = json.loads(text)
     assert_valid(validator, doc)
     assert doc == jsonfmt.to_dict(rep, tool_version="9.9.9")
 
     assert list(doc) == ["schema_version", "tool", "run", "summary", "links", "problems"]
-    assert doc["schema_version"] == jsonfmt.SCHEMA_VERSION == 1
+    assert doc["schema_version"] == jsonfmt.SCHEMA_VERSION == 2
     assert doc["tool"] == {"name": "linkcheck", "version": "9.9.9"}
 
     run = doc["run"]
@@ -352,7 +356,11 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "options",
         "interrupted",
         "hosts",
-        "config_file",  # added in 0.2 (additive: schema_version stays 1)
+        "config_file",  # added in 0.2 (additive)
+        "run_id",  # schema_version 2 (compatible: fields added only)
+        "state_file",
+        "fail_after",
+        "network_down",
     ]
     assert run["duration_s"] == 65.432
     assert run["options"] == {"timeout": 10.0, "exclude": ["a", "b"], "verbose": False}
@@ -382,6 +390,7 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
     ok = by_url["https://ok.example/"]
     assert list(ok) == [
         "url",
+        "id",
         "kind",
         "outcome",
         "reason",
@@ -393,6 +402,9 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "elapsed_ms",
         "image",
         "sources",
+        "checked_at",
+        "cached",
+        "history",
     ]
     assert ok["reason"] is None and ok["detail"] == "" and ok["image"] is None
     assert ok["elapsed_ms"] in (12, 13)
@@ -404,8 +416,11 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
             "title": "A title",
             "text": "https://ok.example/",
             "kind": "page",
+            "article_key": None,
         }
     ]
+    assert ok["id"] == link_id("https://ok.example/") and len(ok["id"]) == 16
+    assert ok["cached"] is False and ok["history"] is None
 
     gone = by_url["https://gone.example/page"]
     assert gone["kind"] == "amp" and gone["outcome"] == "broken"
@@ -435,6 +450,7 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "title",
         "text",
         "kind",
+        "article_key",
         "declared",
         "matches",
         "aspect_ratio_matches",
@@ -893,7 +909,7 @@ def test_load_report_odd_values_round_trip(tmp_path) -> None:  # type: ignore[no
     [
         ("not json", "not a JSON report"),
         ("[]", "not a linkcheck JSON report"),
-        ('{"links": [], "schema_version": 2}', "schema_version 2"),
+        ('{"links": [], "schema_version": 3}', "schema_version 3"),
         ('{"links": [{}], "schema_version": 1}', "not a valid linkcheck report"),
     ],
 )

@@ -26,6 +26,7 @@ ORDER = [
     "images",
     "check",
     "report",
+    "state",
     "formats",
     "pipeline",
     "cli",

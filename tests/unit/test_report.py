@@ -296,7 +296,9 @@ def test_summarize_counts() -> None:
         "kinds",
         "problems",
         "images",
+        "history",  # schema_version 2
     ]
+    assert s["history"] is None  # no result carries history: the run kept no state
     assert s["files"] == 3 and s["articles"] == 2
     assert s["unique_links"] == 11
     assert s["occurrences"] == 2 + 1 + 1 + 1 + 1 + 1 + 3 + 1 + 1 + 1 + 1
