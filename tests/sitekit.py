@@ -60,7 +60,13 @@ path                            behaviour
                                 unsatisfiable) unless ``?norange=1`` or
                                 ``Site(honor_range=False)``; ``?chunk=N&delay=S`` sends the
                                 body N bytes at a time with S seconds between chunks;
-                                ``?type=T`` lies: ``Content-Type: T`` (``?type=`` omits it)
+                                ``?type=T`` lies: ``Content-Type: T`` (``?type=`` omits it);
+                                validators: a strong ``ETag`` (a hash of the content) and
+                                ``Last-Modified`` (the file's mtime, or ``put_file`` time;
+                                replacing a file always moves both); ``If-None-Match`` (or,
+                                without it, ``If-Modified-Since``) that still matches gets
+                                304 with no body (checked before ``Range``); ``?noetag=1``
+                                sends no validators and ignores conditional headers
 anything else                   404
 =============================== ===========================================================
 
@@ -103,6 +109,7 @@ import bisect
 import contextlib
 import email.utils
 import functools
+import hashlib
 import itertools
 import json
 import mimetypes
@@ -542,7 +549,7 @@ class Site(_Address):
         self._conn_ids = itertools.count(1)
         self._routes: dict[str, Handler | Response] = {}
         self._prefix_routes: list[tuple[str, Handler | Response]] = []
-        self._files: dict[str, tuple[bytes, str | None]] = {}
+        self._files: dict[str, _StoredFile] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -640,9 +647,18 @@ class Site(_Address):
         return None
 
     def put_file(self, name: str, data: bytes, content_type: str | None = None) -> str:
-        """Serve ``data`` at ``/files/<name>`` (wins over ``files_dir``); returns its URL path."""
+        """Serve ``data`` at ``/files/<name>`` (wins over ``files_dir``); returns its URL path.
+
+        Its validators: ``ETag`` is a hash of ``data``, ``Last-Modified`` the time of this
+        call, always at least a second after the file it replaces (HTTP dates have whole
+        seconds), so a replaced file never looks unchanged to either conditional header."""
+        etag = _etag(data)
         with self._lock:
-            self._files[name] = (data, content_type)
+            old = self._files.get(name)
+            when = int(time.time())
+            if old is not None:
+                when = max(when, old.modified + 1)
+            self._files[name] = _StoredFile(data, content_type, etag, when)
         return "/files/" + name
 
     # ---- log and counters -------------------------------------------------------------------
@@ -801,7 +817,7 @@ class Site(_Address):
             self._flaky[path] = seen + 1
             return seen
 
-    def _file(self, name: str) -> tuple[bytes, str | None] | None:
+    def _file(self, name: str) -> _StoredFile | None:
         with self._lock:
             if name in self._files:
                 return self._files[name]
@@ -811,7 +827,27 @@ class Site(_Address):
         target = (root / name).resolve()
         if not target.is_relative_to(root) or not target.is_file():
             return None
-        return target.read_bytes(), None
+        data = target.read_bytes()
+        mtime = int(target.stat().st_mtime)
+        return _StoredFile(data, None, _etag(data), mtime)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredFile:
+    """A file served under ``/files/``: its bytes, type and validators."""
+
+    data: bytes
+    content_type: str | None
+    etag: str  # strong, quoted: '"<hash>"'
+    modified: int  # Unix seconds, sent as Last-Modified
+
+    @property
+    def last_modified(self) -> str:
+        return email.utils.formatdate(self.modified, usegmt=True)
+
+
+def _etag(data: bytes) -> str:
+    return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
 
 
 def _call_builtin(
@@ -954,14 +990,40 @@ def guess_type(name: str) -> str:
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
+def _not_modified(req: Request, found: _StoredFile) -> bool:
+    """RFC 9110 13.2.2: If-None-Match (weak comparison) when sent, else If-Modified-Since
+    (GET and HEAD only); an unparsable date is ignored."""
+    if req.method not in ("GET", "HEAD"):
+        return False
+    inm = req.headers.get("if-none-match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or found.etag in tags
+    ims = req.headers.get("if-modified-since")
+    if ims is None:
+        return False
+    try:
+        since = email.utils.parsedate_to_datetime(ims)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since is None or since.tzinfo is None:
+        return False
+    return found.modified <= since.timestamp()
+
+
 def _r_files(req: Request, m: re.Match[str]) -> Response:
     name = unquote(m.group(1))
     found = req.site._file(name)
     if found is None:
         return Response.text("no such file\n", 404)
-    data, ctype = found
+    data, ctype = found.data, found.content_type
     ctype = req.query["type"] if "type" in req.query else (ctype or guess_type(name))
     headers: list[tuple[str, str]] = [("Content-Type", ctype)] if ctype else []
+    if req.query.get("noetag") not in ("1", "true", "yes"):
+        validators = [("ETag", found.etag), ("Last-Modified", found.last_modified)]
+        if _not_modified(req, found):
+            return Response(304, validators)
+        headers.extend(validators)
     chunking: dict[str, Any] = {}
     if "chunk" in req.query:
         chunking = {

@@ -290,6 +290,54 @@ def test_files_chunked_delay_and_put_file(files_site: Site, client: httpx.Client
     assert (r.status_code, r.content, r.headers["content-type"]) == (206, b"GIF", "image/gif")
 
 
+def test_files_validators_and_conditional_requests(files_site: Site, client: httpx.Client) -> None:
+    url = files_site.url("/files/blob.bin")
+    first = client.get(url, headers={"Range": "bytes=0-9"})
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert first.status_code == 206 and etag.startswith('"') and etag.endswith('"')
+    assert client.get(url).headers["etag"] == etag  # the same for the whole file and a range
+    # a matching If-None-Match wins over Range: 304, validators, no body
+    r = client.get(url, headers={"If-None-Match": etag, "Range": "bytes=0-9"})
+    assert (r.status_code, r.content, r.headers["etag"]) == (304, b"", etag)
+    assert client.head(url, headers={"If-None-Match": f'"x", W/{etag}'}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    # If-None-Match is decided alone: a matching date does not rescue a stale tag
+    stale = {"If-None-Match": '"other"', "If-Modified-Since": modified}
+    assert client.get(url, headers=stale).status_code == 200
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = email.utils.formatdate(time.time() - 10 * 365 * 86400, usegmt=True)
+    assert client.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+    assert client.get(url, headers={"If-Modified-Since": "yesterday"}).status_code == 200
+    statuses = [e.status for e in files_site.requests("/files/blob.bin")]
+    sent = [e.bytes_sent for e in files_site.requests("/files/blob.bin")]
+    assert statuses == [206, 200, 304, 304, 200, 200, 304, 200, 200]
+    assert [b for b, st in zip(sent, statuses, strict=True) if st == 304] == [0, 0, 0]
+
+
+def test_files_noetag_sends_no_validators_and_ignores_conditionals(
+    files_site: Site, client: httpx.Client
+) -> None:
+    url = files_site.url("/files/blob.bin")
+    etag = client.get(url).headers["etag"]
+    r = client.get(url + "?noetag=1", headers={"If-None-Match": etag, "Range": "bytes=0-9"})
+    assert r.status_code == 206 and r.content == PAYLOAD[:10]
+    assert "etag" not in r.headers and "last-modified" not in r.headers
+
+
+def test_put_file_replacing_a_file_moves_its_validators(
+    files_site: Site, client: httpx.Client
+) -> None:
+    path = files_site.put_file("v.bin", b"one")
+    before = client.get(files_site.url(path)).headers
+    files_site.put_file("v.bin", b"two")
+    r = client.get(files_site.url(path), headers={"If-None-Match": before["etag"]})
+    assert r.status_code == 200 and r.content == b"two" and r.headers["etag"] != before["etag"]
+    # even within the same second, Last-Modified moves on: a date-only client sees the change
+    assert r.headers["last-modified"] != before["last-modified"]
+    r = client.get(files_site.url(path), headers={"If-Modified-Since": before["last-modified"]})
+    assert r.status_code == 200 and r.content == b"two"
+
+
 # ---------------------------------------------------------------- concurrency & rate
 
 
