@@ -39,6 +39,7 @@ from linkcheck.report.build import (
     is_image_occurrence,
     summarize,
 )
+from linkcheck.report.triage import permanent_redirect, severity, source_outcome, triage_summary
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -191,7 +192,9 @@ def _declared(declared: DeclaredSize | None) -> dict[str, object] | None:
     return {"width": jsonable(declared.width), "height": jsonable(declared.height)}
 
 
-def _source(occurrence: Occurrence, verdict: SizeVerdict | None) -> dict[str, object]:
+def _source(
+    result: CheckResult, occurrence: Occurrence, verdict: SizeVerdict | None
+) -> dict[str, object]:
     s = occurrence.source
     out: dict[str, object] = {
         "file": _str(s.file),
@@ -201,6 +204,7 @@ def _source(occurrence: Occurrence, verdict: SizeVerdict | None) -> dict[str, ob
         "text": _str(occurrence.text),
         "kind": _str(enum_value(occurrence.kind)),
         "article_key": _str_or_none(s.article_key),
+        "outcome": _str(enum_value(source_outcome(result, occurrence))),
     }
     if verdict is not None or is_image_occurrence(occurrence):
         out["declared"] = _declared(occurrence.declared)
@@ -248,10 +252,12 @@ def _link(result: CheckResult) -> dict[str, object]:
         "attempts": _int_or_none(result.attempts) or 0,
         "elapsed_ms": _elapsed_ms(result.elapsed),
         "image": _image(result),
-        "sources": [_source(o, o.verdict) for o in link.occurrences],
+        "sources": [_source(result, o, o.verdict) for o in link.occurrences],
         "checked_at": _str_or_none(result.checked_at),
         "cached": bool(result.cached),
         "history": _history(result.history),
+        "severity": severity(result).value,
+        "permanent_redirect": _str_or_none(permanent_redirect(result)),
     }
 
 
@@ -265,6 +271,12 @@ def _problem(problem: ArticleProblem) -> dict[str, object]:
     }
 
 
+def _summary(report: Report) -> dict[str, object]:
+    summary = summarize(report).as_dict()
+    summary["triage"] = triage_summary(report).as_dict()
+    return summary
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -274,7 +286,7 @@ def to_dict(report: Report, *, tool_version: str) -> dict[str, object]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": _str(tool_version)},
         "run": _run(report.run),
-        "summary": summarize(report).as_dict(),
+        "summary": _summary(report),
         "links": [_link(r) for r in report.results],
         "problems": [_problem(p) for p in report.problems],
     }
@@ -304,7 +316,7 @@ def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": _str(tool_version)},
         "run": _run(report.run),
-        "summary": summarize(report).as_dict(),
+        "summary": _summary(report),
     }
     yield "{"
     for key, value in head.items():

@@ -3,8 +3,11 @@ same types (a dashboard, a later `diff`/`merge`, a test).
 
 `dumps(load_report(text))` gives back `text` for any report linkcheck wrote (with the same
 tool version). Fields this version does not know are ignored, as the schema's compatibility
-policy asks; a report with a newer `schema_version`, or one that is not a linkcheck report at
-all, raises `InputError` with a message for the user.
+policy asks. The triage fields (`links[].severity`, `permanent_redirect`, `sources[].outcome`,
+`summary.triage`) are derived from the results, so they are not read but worked out again by
+`linkcheck.report.triage` when the report is written or rendered: a version 1 report, which
+has none, gets them too. A report with a newer `schema_version`, or one that is not a linkcheck
+report at all, raises `InputError` with a message for the user.
 """
 
 from __future__ import annotations

@@ -405,6 +405,8 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "checked_at",
         "cached",
         "history",
+        "severity",  # triage (additive, schema_version 2)
+        "permanent_redirect",
     ]
     assert ok["reason"] is None and ok["detail"] == "" and ok["image"] is None
     assert ok["elapsed_ms"] in (12, 13)
@@ -417,8 +419,10 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
             "text": "https://ok.example/",
             "kind": "page",
             "article_key": None,
+            "outcome": "ok",
         }
     ]
+    assert ok["severity"] == "none" and ok["permanent_redirect"] is None
     assert ok["id"] == link_id("https://ok.example/") and len(ok["id"]) == 16
     assert ok["cached"] is False and ok["history"] is None
 
@@ -451,6 +455,7 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "text",
         "kind",
         "article_key",
+        "outcome",
         "declared",
         "matches",
         "aspect_ratio_matches",
@@ -944,3 +949,100 @@ def test_declared_sizes_are_json_safe_on_construction() -> None:
     assert deep.height == "weird!" and isinstance(deep.width, tuple)
     assert json.dumps([deep.width, deep.height])  # finite depth, plain JSON values
     assert DeclaredSize(500, 326.0) == DeclaredSize(500, 326.0)  # numbers are kept as written
+
+
+# --------------------------------------------------------------------------- triage fields
+
+
+def test_json_triage_fields(validator: Draft202012Validator) -> None:
+    moved = CheckResult(
+        link=Link("https://old.example/", LinkKind.OTHER, (occ("https://old.example/", "e.md"),)),
+        outcome=Outcome.OK,
+        reason=None,
+        http_status=200,
+        final_url="https://new.example/",
+        redirects=(Hop("https://old.example/", 308),),
+    )
+    rep = build_report(
+        run=run_info(), files=4, articles=3, results=[*sample_results(), moved], problems=[]
+    )
+    doc = json.loads(jsonfmt.dumps(rep, tool_version="1"))
+    assert_valid(validator, doc)
+    by_url = {link["url"]: link for link in doc["links"]}
+    gone = by_url["https://gone.example/page"]  # an ampWebUrl: an article is down
+    assert (gone["severity"], gone["permanent_redirect"]) == ("critical", None)
+    assert by_url["https://old.example/"]["permanent_redirect"] == "https://new.example/"
+    assert by_url["https://old.example/"]["severity"] == "low"
+    img = by_url[MISMATCH_URL]
+    assert img["severity"] == "medium"  # one citation declares another aspect ratio
+    assert [(s["file"], s["field"], s["outcome"]) for s in img["sources"]] == [
+        ("a.md", "images[0].url", "broken"),
+        ("a.md", "images[1].url", "ok"),  # this article declares the right size
+        ("c.md", "images[0].url", "broken"),
+        ("c.md", "body", "ok"),
+    ]
+    assert by_url["https://blocked.example/"]["sources"][0]["outcome"] == "warning"
+    assert doc["summary"]["triage"] == {
+        "severities": {"critical": 1, "high": 0, "medium": 1, "low": 2, "none": 3},
+        "permanent_redirects": 1,
+        "articles_affected": 3,  # a.md, b.md (gone) and c.md (image): keyed by file here
+        "files_affected": 3,
+    }
+    assert list(doc["summary"])[-1] == "triage"
+
+
+def test_schema_checks_the_triage_fields(validator: Draft202012Validator) -> None:
+    doc = jsonfmt.to_dict(sample_report(), tool_version="1")
+    for path, value in [
+        (("links", 0, "severity"), "urgent"),
+        (("links", 0, "permanent_redirect"), 301),
+        (("links", 0, "sources", 0, "outcome"), "fine"),
+        (("summary", "triage", "articles_affected"), -1),
+        (("summary", "triage", "severities", "critical"), "1"),
+    ]:
+        bad = json.loads(json.dumps(doc))
+        node = bad
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        assert list(validator.iter_errors(bad)), path
+    bad = json.loads(json.dumps(doc))
+    del bad["summary"]["triage"]["files_affected"]
+    assert list(validator.iter_errors(bad))
+
+
+def _as_version_1(doc: dict) -> dict:  # type: ignore[type-arg]
+    """What linkcheck 0.1 wrote: no v2 fields, no triage."""
+    old = json.loads(json.dumps(doc))
+    old["schema_version"] = 1
+    for key in ("config_file", "run_id", "state_file", "fail_after", "network_down"):
+        old["run"].pop(key)
+    old["summary"].pop("history")
+    old["summary"].pop("triage")
+    for link in old["links"]:
+        for key in ("id", "checked_at", "cached", "history", "severity", "permanent_redirect"):
+            link.pop(key)
+        for source in link["sources"]:
+            source.pop("article_key")
+            source.pop("outcome")
+    return old
+
+
+def test_load_report_reads_version_1_and_adds_triage(validator: Draft202012Validator) -> None:
+    from linkcheck.formats.json_read import load_report
+
+    text = jsonfmt.dumps(sample_report(), tool_version="1")
+    old = _as_version_1(json.loads(text))
+    assert_valid(validator, old)  # the schema validates both versions
+    back = load_report(io.StringIO(json.dumps(old)))
+    # triage is derived from the results: a version 1 report gets it on the way back out
+    assert jsonfmt.dumps(back, tool_version="1") == text
+
+
+def test_triage_round_trips_through_load_report() -> None:
+    from linkcheck.formats.json_read import load_report
+
+    text = jsonfmt.dumps(sample_report(), tool_version="1")
+    back = load_report(io.StringIO(text))
+    assert jsonfmt.dumps(back, tool_version="1") == text
+    assert '"severity": "critical"' in text and '"triage": {' in text
