@@ -24,12 +24,15 @@ breaks before the token inside the block). Links are emitted as written (entitie
 backslash escapes decoded), including relative ones and non-http schemes, except empty ones
 and pure in-page fragments (`#top`), which need no check. normalize resolves
 relative body links against the article's webUrl (see `normalize.base_for`) or reports them.
+
+Every `Source` of an article carries its `article_key` (`id`, else `uuid`, else `webUrl`),
+worked out once per article.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
@@ -47,7 +50,7 @@ from linkcheck.models import (
     Source,
 )
 
-__all__ = ["extract", "LINKIFY"]
+__all__ = ["extract", "article_key", "LINKIFY"]
 
 _URL_FIELDS: dict[str, LinkKind] = {
     "webUrl": LinkKind.PAGE,
@@ -86,6 +89,21 @@ def extract(article: Article) -> tuple[tuple[RawLink, ...], tuple[ArticleProblem
     return tuple(ex.links), tuple(ex.problems)
 
 
+def article_key(front_matter: Mapping[Any, Any]) -> str | None:
+    """The article's own key, so report rows join to the CMS: its `id`, else its `uuid` (a
+    string, or a number written as text), else its `webUrl` (a string), else None. Blank
+    strings, booleans, null, lists and mappings are no key."""
+    for name in ("id", "uuid"):
+        value = front_matter.get(name)
+        if isinstance(value, str):
+            if value.strip():
+                return value.strip()
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+    url = front_matter.get("webUrl")
+    return url.strip() if isinstance(url, str) and url.strip() else None
+
+
 def _type_name(value: object) -> str:
     if value is None:
         return "null"
@@ -115,6 +133,7 @@ def _join(prefix: str, key: object) -> str:
 class _Extractor:
     def __init__(self, article: Article) -> None:
         self.article = article
+        self.key = article_key(article.front_matter)  # once per article, on every occurrence
         self.links: list[RawLink] = []
         self.problems: list[ArticleProblem] = []
 
@@ -129,7 +148,7 @@ class _Extractor:
     ) -> None:
         if line is None:
             line = field_line(self.article, path)
-        src = Source(self.article.path, path, line, self.article.title)
+        src = Source(self.article.path, path, line, self.article.title, self.key)
         self.links.append(RawLink(text, kind, src, declared))
 
     def wrong(self, path: str, message: str) -> None:

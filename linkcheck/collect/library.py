@@ -12,8 +12,9 @@ from linkcheck.classify import declared_size_problem
 from linkcheck.collect import sources
 from linkcheck.collect.extract import extract
 from linkcheck.collect.normalize import LinkCollector, base_for
-from linkcheck.collect.sources import discover, read_article
+from linkcheck.collect.sources import Discovery, no_files_message, read_article
 from linkcheck.config import Config
+from linkcheck.errors import InputError
 from linkcheck.models import (
     Article,
     ArticleProblem,
@@ -104,14 +105,17 @@ def collect(
     stop: Callable[[], bool] = lambda: False,
 ) -> Collected:
     """Read every article (the files under `paths`, then `articles` given in memory) and
-    gather its links, deduplicated. Raises InputError for a path that does not exist; every
-    per-file problem becomes an ArticleProblem. `progress.files` counts as files are read
-    (another thread may read it); `on_progress`, called in this thread, hears about every
-    100th file. When `stop()` turns true, reading ends early and what was read so far is
-    returned (`Collected.complete` false)."""
+    gather its links, deduplicated. Raises InputError for a path that does not exist, and for
+    a folder given in which no file matches `config.globs` (empty, unmounted, or the wrong
+    patterns: a run that checked nothing must not look like a clean one); every per-file
+    problem becomes an ArticleProblem. `progress.files` counts as files are read (another
+    thread may read it); `on_progress`, called in this thread, hears about every 100th file.
+    When `stop()` turns true, reading ends early and what was read so far is returned
+    (`Collected.complete` false)."""
     reader = _Reader(config)
+    found = Discovery(paths, config.globs)
     inputs: Iterator[Article | ArticleProblem] = (
-        read_article(p) for p in discover(paths, config.globs)
+        read_article(path, name=name) for path, name in found
     )
     complete = True
     for source in (inputs, _from_memory(articles)):
@@ -127,6 +131,8 @@ def collect(
             reader.add(article)
         if not complete:
             break
+        if found.empty:  # known once the files were all walked; before any request
+            raise InputError(no_files_message(found.empty, config.globs))
     return reader.collected(complete)
 
 

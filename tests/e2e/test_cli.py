@@ -282,7 +282,7 @@ def test_text_summary_groups_broken_links_by_file(
     r = run_cli(folder, "--verbose")
     assert r.code == 1
     out = r.out
-    a, b = str(folder / "a.md"), str(folder / "b.md")
+    a, b = "a.md", "b.md"  # named relative to the input folder
     assert out.index(f"\n{a}\n") < out.index(f"\n{b}\n")  # files sorted
     section_a = out[out.index(f"\n{a}\n") : out.index(f"\n{b}\n")]
     assert re.search(r"related\[0\]\.webUrl:\d+ +" + re.escape(site.url("/status/410")), section_a)
@@ -330,7 +330,7 @@ def test_malformed_files_are_problems_not_crashes(
     }, reasons
     for p in r.problems:
         assert p["message"], p
-        assert p["file"].startswith(str(folder))
+        assert p["file"] == Path(p["file"]).name  # relative to the input folder
     yaml_problem = only([p for p in r.problems if p["reason"] == "invalid_yaml"])
     assert yaml_problem["line"] == 3 and "line 3" in yaml_problem["message"]
     size_problem = only([p for p in r.problems if p["reason"] == "invalid_declared_size"])

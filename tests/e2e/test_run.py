@@ -450,7 +450,7 @@ def test_provenance_fields_lines_titles(
     folder = library({"story.md": ARTICLE}, s=site)
     r = run_cli(folder)
     assert r.code == 1
-    file = str(folder / "story.md")
+    file = "story.md"  # relative to the input folder
 
     def src(url: str) -> dict[str, Any]:
         s = only(r.link(url)["sources"])
