@@ -5,6 +5,10 @@ one time budget for the whole link.
 request goes through the `Lease` (hosts/): its first one uses the permit the dispatcher
 reserved, and the rest (redirect hops, the GET after a HEAD, retries, image ranges) go ahead
 of new links for their host.
+
+An image's result carries its validators (ETag, Last-Modified, full length) for a later run;
+an image in `ctx.revalidate` answered 304 is judged from its kept probe against this run's
+declared sizes (`classify.judge_not_modified`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from linkcheck.hosts.gate import Lease
 from linkcheck.images.fetch import probe_image
 from linkcheck.models import CheckResult, ErrorKind, HttpOutcome, Link, LinkKind, Outcome, Reason
 from linkcheck.net.redirects import CheckContext, host_of, walk
+from linkcheck.net.validators import refreshed, validators_of
 
 __all__ = ["BACKOFF_CAP", "CheckContext", "check_link", "host_of", "link_budget"]
 
@@ -41,7 +46,9 @@ async def check_link(link: Link, ctx: CheckContext, lease: Lease | None = None) 
         lease = ctx.gate.lease()
     try:
         outcome = await _within_budget(link, ctx, lease)
-        return judge(link, outcome, ctx.config)
+        if outcome.image is None or link.kind is not LinkKind.IMAGE:
+            return judge(link, outcome, ctx.config)
+        return _judge_image(link, outcome, ctx)
     except Exception as exc:  # noqa: BLE001 - a bug must not cancel the whole run
         return CheckResult(
             link=link,
@@ -51,6 +58,20 @@ async def check_link(link: Link, ctx: CheckContext, lease: Lease | None = None) 
             final_url=None,
             detail=f"internal error while checking ({type(exc).__name__}: {exc}); please report it",
         )
+
+
+def _judge_image(link: Link, outcome: HttpOutcome, ctx: CheckContext) -> CheckResult:
+    """An image that was probed (or revalidated), with the validators a later run can send."""
+    cached = ctx.revalidate.get(link.url) if outcome.status == 304 else None
+    if cached is not None:  # probe_image set `image` on a 304: the answer to our condition
+        kept = refreshed(cached.validators, outcome.headers)
+        return classify.judge_not_modified(link, outcome, cached, kept, ctx.config)
+    result = judge(link, outcome, ctx.config)
+    probe = outcome.image
+    if probe is None or probe.error is not None:
+        return result  # nothing worth revalidating: the next run probes it again anyway
+    validators = validators_of(outcome.status, outcome.headers)
+    return result if validators is None else replace(result, validators=validators)
 
 
 async def _within_budget(link: Link, ctx: CheckContext, lease: Lease) -> HttpOutcome:

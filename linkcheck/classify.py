@@ -3,6 +3,8 @@
 `classify(outcome)` -> (Outcome, Reason | None, detail)
 `is_transient(status, error_kind)` -> should this attempt be retried?
 `head_unreliable(status, error_kind)` -> should a HEAD answer be confirmed with GET?
+`judge(link, outcome, config)` -> CheckResult; `judge_not_modified(...)` for an image a
+conditional request found unchanged (304).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import replace
 
 from linkcheck.config import Config, Tolerance
 from linkcheck.models import (
+    CachedImage,
     CheckResult,
     ErrorKind,
     HttpOutcome,
@@ -19,6 +22,7 @@ from linkcheck.models import (
     Outcome,
     Reason,
     SizeVerdict,
+    Validators,
 )
 
 # Statuses that usually mean "a bot wall is in the way", not "the page is gone": 401/403 from
@@ -176,6 +180,30 @@ def judge(link: Link, outcome: HttpOutcome, config: Config) -> CheckResult:
         elapsed=outcome.elapsed,
         detail=detail,
         image=probe,
+    )
+
+
+def judge_not_modified(
+    link: Link,
+    outcome: HttpOutcome,
+    cached: CachedImage,
+    validators: Validators,
+    config: Config,
+) -> CheckResult:
+    """An image a conditional request found unchanged (304): its kept probe (`outcome.image`,
+    this run's bytes_read) judged exactly as a fresh one, so each citation's declared size of
+    THIS run is compared with the kept size. The result says 304, is `cached`, and keeps the
+    validators for the next run."""
+    kept = cached.http_status if cached.http_status is not None else 200
+    status = kept if 200 <= kept < 300 else 200
+    result = judge(link, replace(outcome, status=status), config)
+    note = f"not modified since {cached.checked_at} (304)"
+    return replace(
+        result,
+        http_status=outcome.status,
+        detail=f"{result.detail}; {note}" if result.detail else note,
+        cached=True,
+        validators=validators,
     )
 
 

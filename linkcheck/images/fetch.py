@@ -1,4 +1,9 @@
-"""Images over the wire: a ranged GET for the first bytes, more only when the header is further."""
+"""Images over the wire: a ranged GET for the first bytes, more only when the header is further.
+
+An image whose last verdict the state store kept (`CheckContext.revalidate`) is asked for
+conditionally: If-None-Match / If-Modified-Since ride along with the ranged GET (on every hop
+of a redirect chain), and a 304 answer brings back the kept probe without a body byte.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ from dataclasses import replace
 
 from linkcheck.hosts.gate import HostDown, Lease
 from linkcheck.images.prober import ImageProber
-from linkcheck.models import HttpOutcome, ImageProbe, Link
+from linkcheck.models import CachedImage, HttpOutcome, ImageProbe, Link
 from linkcheck.net.redirects import CheckContext, host_of, send_released, walk
+from linkcheck.net.validators import conditional_headers, content_range_total
 
 # Image ranges. The header of an ordinary web image (PNG, GIF, WebP, AVIF, a JPEG with EXIF and an
 # ICC profile) lies in its first 1-4 KiB, so 8 KiB resolves nearly all in one request; a JPEG
@@ -42,14 +48,41 @@ class ImageSink:
 
 
 async def probe_image(link: Link, ctx: CheckContext, lease: Lease) -> HttpOutcome:
+    """The image's format and size from its first bytes. For an image in `ctx.revalidate`,
+    the request is conditional; a 304 that answers it comes back with `image` set to the kept
+    probe (this run's `bytes_read`), the one case where a non-2xx outcome carries an image."""
+    cached = ctx.revalidate.get(link.url) if ctx.revalidate else None
+    conditional = conditional_headers(cached.validators) if cached is not None else {}
+    out = await _probe(link.url, ctx, lease, conditional)
+    if out.status != 304 or not conditional or cached is None:
+        return out  # a 304 to a plain request is an odd status, judged as one
+    if _same_image(out, cached, conditional):
+        return replace(out, image=replace(cached.probe, bytes_read=out.body_bytes))
+    # Only a date matched, and at another URL than last time: the date was another file's.
+    again = await _probe(link.url, ctx, lease, {})
+    return replace(again, elapsed=out.elapsed + again.elapsed)
+
+
+def _same_image(out: HttpOutcome, cached: CachedImage, conditional: dict[str, str]) -> bool:
+    """Does this 304 vouch for the kept probe? An ETag names the representation wherever the
+    chain ends; a bare Last-Modified date only at the URL it came from."""
+    if "If-None-Match" in conditional:
+        return True
+    return out.final_url == (cached.final_url or out.final_url)
+
+
+async def _probe(
+    url: str, ctx: CheckContext, lease: Lease, conditional: dict[str, str]
+) -> HttpOutcome:
     config = ctx.config
     first = min(FIRST_IMAGE_RANGE, config.image_max_bytes)
     sink = ImageSink(config.image_max_bytes)
-    headers = {"Range": f"bytes=0-{first - 1}", "Accept": IMAGE_ACCEPT}
-    out = await walk(link.url, "GET", ctx, lease, headers=headers, sink=sink)
+    headers = {"Range": f"bytes=0-{first - 1}", "Accept": IMAGE_ACCEPT, **conditional}
+    out = await walk(url, "GET", ctx, lease, headers=headers, sink=sink)
     if out.status in RANGE_TROUBLE:  # the server mishandles Range: ask again without it
         sink.reset()
-        out = await walk(link.url, "GET", ctx, lease, headers={"Accept": IMAGE_ACCEPT}, sink=sink)
+        headers = {"Accept": IMAGE_ACCEPT, **conditional}
+        out = await walk(url, "GET", ctx, lease, headers=headers, sink=sink)
     if out.error_kind is not None or out.status is None or not 200 <= out.status < 300:
         return out
     extra, more = 0.0, 0
@@ -67,7 +100,7 @@ async def _continue_ranges(
     """The first range did not hold the header: ask for more. When the parser knows where it
     must read next (past a large metadata segment), jump there with a small range; otherwise
     read on with ranges that double. Returns (time spent, body bytes received)."""
-    total = _content_range_total(out.headers)
+    total = content_range_total(out.headers)
     size = NEXT_IMAGE_RANGE
     spent, received = 0.0, 0
     host = host_of(out.final_url)
@@ -92,11 +125,3 @@ async def _continue_ranges(
         if wanted is None:
             size *= 2
     return spent, received
-
-
-def _content_range_total(headers: tuple[tuple[str, str], ...]) -> int | None:
-    for k, v in headers:
-        if k.lower() == "content-range" and "/" in v:
-            total = v.rsplit("/", 1)[1].strip()
-            return int(total) if total.isdigit() else None
-    return None
