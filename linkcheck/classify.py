@@ -192,15 +192,16 @@ def judge_not_modified(
 ) -> CheckResult:
     """An image a conditional request found unchanged (304): its kept probe (`outcome.image`,
     this run's bytes_read) judged exactly as a fresh one, so each citation's declared size of
-    THIS run is compared with the kept size. The result says 304, is `cached`, and keeps the
-    validators for the next run."""
+    THIS run is compared with the kept size. The result is `cached` and keeps the
+    validators for the next run. Its `http_status` is the kept one (the status the verdict
+    rests on, 200 or 206), so a later reuse of this verdict judges it as it was made; the
+    detail says a 304 vouched for it."""
     kept = cached.http_status if cached.http_status is not None else 200
     status = kept if 200 <= kept < 300 else 200
     result = judge(link, replace(outcome, status=status), config)
     note = f"not modified since {cached.checked_at} (304)"
     return replace(
         result,
-        http_status=outcome.status,
         detail=f"{result.detail}; {note}" if result.detail else note,
         cached=True,
         validators=validators,

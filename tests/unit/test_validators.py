@@ -115,7 +115,7 @@ NOT_MODIFIED = HttpOutcome(304, "http://img.test/a.jpg", image=PROBE)
 def test_judge_not_modified_reuses_the_kept_probe() -> None:
     v = Validators('"b"', DATE, 900)
     r = judge_not_modified(_link((64, 48)), NOT_MODIFIED, CACHED, v, Config())
-    assert (r.outcome, r.reason, r.http_status, r.cached) == (Outcome.OK, None, 304, True)
+    assert (r.outcome, r.reason, r.http_status, r.cached) == (Outcome.OK, None, 206, True)
     assert r.detail == "not modified since T0 (304)"
     assert r.image == PROBE and r.validators == v
     assert r.verdicts[0] is not None and r.verdicts[0].matches is True
