@@ -6,6 +6,13 @@ Never prints. `run` (async) returns a complete `Report`; `check_stream` yields e
 (Ctrl-C, SIGTERM, --max-time) ends the checking early and `run` still returns a complete Report
 in which every link that was not checked says so (`skipped` / `not_checked`) and
 `run.interrupted` is true.
+
+State between runs (history, cache, lock) is kept only when `config.use_state` is true and
+`config.state` names the store: the library never picks a location by itself (the command line
+fills in the default one). The lock is taken and the run added as `running` before reading;
+each result carries its `history`; at the end the run is recorded in one transaction as
+`complete`, `interrupted` (the verdicts actually made, no history advanced) or `network_down`
+(nothing recorded). See `linkcheck.state`.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import os
 import sys
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
-from contextlib import aclosing, asynccontextmanager
+from contextlib import aclosing, asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -23,6 +30,7 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.to_thread
 
+from linkcheck import __version__
 from linkcheck.check import CheckContext, check_link, host_of
 from linkcheck.collect.library import (
     ArticleInput,
@@ -33,14 +41,15 @@ from linkcheck.collect.library import (
     collect_links,
 )
 from linkcheck.config import Config
-from linkcheck.errors import InputError
+from linkcheck.errors import InputError, StateError
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
 from linkcheck.models import Article, CheckResult, Outcome, Reason, Report, RunInfo
 from linkcheck.net.client import make_client
-from linkcheck.plan import plan
+from linkcheck.plan import Plan, plan
 from linkcheck.report import build_report
 from linkcheck.report.canary import network_down
+from linkcheck.state import COMPLETE, FAILED, INTERRUPTED, NETWORK_DOWN, StateSession
 
 if TYPE_CHECKING:
     import httpx
@@ -58,6 +67,7 @@ __all__ = [
 Inputs = Iterable["str | os.PathLike[str] | ArticleInput"]
 
 PROGRESS_POLL_S = 0.1  # how often the loop looks at the reading thread's counters
+LOCK_POLL_S = 0.2  # how often --wait-lock tries the state store's lock again
 NOT_CHECKED = "the run was stopped (signal or --max-time) before this link was checked"
 
 
@@ -98,6 +108,7 @@ class _Run:
         cancel_scope: anyio.CancelScope | None,
         transport: httpx.AsyncBaseTransport | None,
         client: httpx.AsyncClient | None,
+        keep_results: bool = False,
     ) -> None:
         self.paths, self.articles = _split(inputs)
         self.config = config
@@ -111,6 +122,11 @@ class _Run:
         self.collected: Collected | None = None
         self.gate = Politeness(config)
         self.interrupted = False
+        self.down: str | None = None  # why the network looked down, if it did
+        self.session = StateSession(config.state) if config.use_state and config.state else None
+        # every result, for the report and the network-down canary (only when needed)
+        self.keep = keep_results or self.session is not None
+        self.results: list[CheckResult] = []
 
     def _notify(self) -> None:
         if self.on_progress is not None:
@@ -156,16 +172,82 @@ class _Run:
         async with make_client(self.config, transport=self.transport) as own:
             yield own
 
+    async def _open_state(self, session: StateSession) -> None:
+        """Take the store's lock (StateLockedError when another run holds it, unless
+        --wait-lock: then poll until it is free, giving up on a stop signal or --max-time),
+        then add this run to the store."""
+        if not session.try_lock():
+            if not self.config.wait_lock:
+                raise session.lock.locked_error()
+            while not session.try_lock():
+                if self.scope.cancel_called or anyio.current_time() >= self.scope.deadline:
+                    raise session.lock.locked_error(waited=True)
+                await anyio.sleep(LOCK_POLL_S)
+            self.started_at = _now()
+        await anyio.to_thread.run_sync(
+            session.begin, self.started_at, __version__, self.paths, self.config.as_options()
+        )
+
+    async def _plan(self, collected: Collected) -> Plan:
+        session = self.session
+        if session is None:
+            return plan(collected)
+        urls = [link.url for link in collected.links] + [s.url for s in collected.skipped]
+        await anyio.to_thread.run_sync(session.load, urls)
+        work = plan(collected, session.cache, self.config)
+        session.planned()
+        return work
+
+    def _keep(self, result: CheckResult) -> CheckResult:
+        """A finished result as it leaves the stream: stamped, compacted, with its history."""
+        if result.checked_at is None:
+            result = replace(result, checked_at=_now())
+        result = _compact(result)
+        if self.session is not None:
+            result = self.session.annotate(result)
+        if self.keep:
+            self.results.append(result)
+        return result
+
     async def stream(self) -> AsyncGenerator[CheckResult, None]:
+        session = self.session
+        failed = False
+        try:
+            async with aclosing(self._stream()) as results:
+                async for result in results:
+                    yield result
+            if session is not None:
+                status = (
+                    NETWORK_DOWN if self.down else INTERRUPTED if self.interrupted else COMPLETE
+                )
+                await anyio.to_thread.run_sync(session.finish, status, _now())
+        except Exception:
+            failed = True
+            raise
+        finally:
+            if session is not None:
+                try:
+                    if session.run_id is not None and not session.finished:
+                        # stopped early (closed by the consumer, cancelled) or failed: keep
+                        # the verdicts made so far, advance no history (best effort: never
+                        # hide the error that got us here)
+                        with suppress(StateError):
+                            session.finish(FAILED if failed else INTERRUPTED, _now())
+                finally:
+                    session.close()
+
+    async def _stream(self) -> AsyncGenerator[CheckResult, None]:
         config = self.config
         if config.max_time:
             self.scope.deadline = min(self.scope.deadline, anyio.current_time() + config.max_time)
+        if self.session is not None:
+            await self._open_state(self.session)
         collected = self.collected = await self._read()
-        work = plan(collected)
+        work = await self._plan(collected)
         collected.links.clear()  # the plan holds the work now; only counts and problems stay
         collected.skipped.clear()
         for result in work.settled:
-            yield result if result.checked_at else replace(result, checked_at=_now())
+            yield self._keep(result)
         progress = self.progress
         progress.files = collected.files
         progress.links_total = len(work.to_check)
@@ -195,8 +277,6 @@ class _Run:
             tg.start_soon(check_all, client)
             async with receive:
                 async for result in receive:
-                    if result.checked_at is None:
-                        result = replace(result, checked_at=_now())
                     done.add(result.link.url)
                     progress.checked += 1
                     if result.outcome is Outcome.BROKEN:
@@ -205,7 +285,7 @@ class _Run:
                         progress.warnings += 1
                     self._notify()
                     try:
-                        yield result
+                        yield self._keep(result)
                     except GeneratorExit:  # the consumer closed the stream: stop every check
                         closed = True
                         tg.cancel_scope.cancel()
@@ -218,21 +298,24 @@ class _Run:
         if self.interrupted:
             for link in work.to_check:
                 if link.url not in done:
-                    yield CheckResult(
-                        link,
-                        Outcome.SKIPPED,
-                        Reason.NOT_CHECKED,
-                        None,
-                        None,
-                        detail=NOT_CHECKED,
-                        checked_at=_now(),
+                    yield self._keep(
+                        CheckResult(
+                            link,
+                            Outcome.SKIPPED,
+                            Reason.NOT_CHECKED,
+                            None,
+                            None,
+                            detail=NOT_CHECKED,
+                            checked_at=_now(),
+                        )
                     )
         progress.phase = "done"
+        if self.keep and not self.interrupted:
+            self.down = network_down(self.results)
 
     def report(self, results: Sequence[CheckResult]) -> Report:
         collected = self.collected
         assert collected is not None, "report() before the stream ran"
-        down = None if self.interrupted else network_down(results)
         run_info = RunInfo(
             started_at=self.started_at,
             finished_at=_now(),
@@ -244,7 +327,11 @@ class _Run:
             interrupted=self.interrupted,
             config_file=self.config.config_file,
             fail_after=self.config.fail_after,
-            network_down=down,
+            network_down=self.down,
+            run_id=self.session.run_id if self.session is not None else None,
+            state_file=os.path.abspath(self.config.state)
+            if self.session is not None and self.config.state
+            else None,
         )
         return build_report(
             run=run_info,
@@ -285,12 +372,12 @@ async def run(
         cancel_scope=cancel_scope,
         transport=transport,
         client=client,
+        keep_results=True,
     )
-    results: list[CheckResult] = []
     async with aclosing(state.stream()) as stream:
-        async for result in stream:
-            results.append(_compact(result))
-    return state.report(results)
+        async for _ in stream:
+            pass
+    return state.report(state.results)
 
 
 def check_stream(
