@@ -19,6 +19,13 @@ from linkcheck.config import DEFAULT_OUTPUT
 from linkcheck.errors import ConfigError
 from linkcheck.formats import json as json_format
 from linkcheck.formats import text as text_format
+from linkcheck.formats.csv_rows import CSV
+from linkcheck.formats.github import GITHUB
+from linkcheck.formats.junit import JUNIT
+from linkcheck.formats.markdown import MARKDOWN
+from linkcheck.formats.ndjson import NDJSON
+from linkcheck.formats.prometheus import PROMETHEUS
+from linkcheck.formats.sarif import SARIF
 from linkcheck.models import Report
 
 __all__ = [
@@ -83,6 +90,13 @@ class _Text:
 _BUILTIN: tuple[Formatter, ...] = (
     _Json(),
     _Text(),
+    NDJSON,
+    CSV,
+    MARKDOWN,
+    JUNIT,
+    SARIF,
+    GITHUB,
+    PROMETHEUS,
 )
 
 FORMATTERS: dict[str, Formatter] = {f.name: f for f in _BUILTIN}
