@@ -29,6 +29,7 @@ ORDER = [
     "state",
     "formats",
     "pipeline",
+    "demo",
     "cli",
 ]
 # The only stage allowed to hold context variables: per-host state and slots live there.
