@@ -10,6 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+from linkcheck.formats.text_style import Style, clean, line_number, plural
+from linkcheck.formats.text_triage import (
+    fix_first,
+    severity_counts,
+    triage_head,
+    update_links,
+)
 from linkcheck.models import (
     CheckResult,
     HostStats,
@@ -20,81 +27,12 @@ from linkcheck.models import (
     SizeVerdict,
 )
 from linkcheck.report import enum_value, explain, summarize, verdict_at
+from linkcheck.report.triage import permanent_redirect, severity, triage_summary
 
 __all__ = ["render_summary"]
 
 _ARROW = "\u2192"
 _NO_FILE = "(no source file)"
-
-# Characters that must not reach a terminal raw: C0/C1 controls, DEL, lone surrogates, line and
-# paragraph separators and the bidirectional overrides/isolates (they can disguise a URL).
-_EXTRA = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
-
-
-def _unsafe(ch: str) -> bool:
-    o = ord(ch)
-    return o < 0x20 or 0x7F <= o <= 0x9F or 0xD800 <= o <= 0xDFFF or ch in _EXTRA
-
-
-def _line(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _clean(value: object) -> str:
-    """`value` as one safe line of text."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        try:
-            value = str(value)
-        except Exception:
-            value = object.__repr__(value)
-    if value.isprintable():  # fast path: nothing to escape
-        return value
-    out = []
-    for ch in value:
-        if _unsafe(ch):
-            o = ord(ch)
-            if 0xDC80 <= o <= 0xDCFF:  # an undecodable byte (os.fsdecode / surrogateescape)
-                out.append(f"\\x{o - 0xDC00:02x}")
-            else:
-                out.append(f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-class _Style:
-    def __init__(self, color: bool) -> None:
-        self.color = color
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
-
-    def bold(self, t: str) -> str:
-        return self._wrap("1", t)
-
-    def dim(self, t: str) -> str:
-        return self._wrap("2", t)
-
-    def red(self, t: str) -> str:
-        return self._wrap("31", t)
-
-    def bold_red(self, t: str) -> str:
-        return self._wrap("1;31", t)
-
-    def green(self, t: str) -> str:
-        return self._wrap("32", t)
-
-    def yellow(self, t: str) -> str:
-        return self._wrap("33", t)
-
-    def cyan(self, t: str) -> str:
-        return self._wrap("36", t)
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _duration(seconds: object) -> str:
@@ -118,7 +56,7 @@ def _counts(items: Iterable[tuple[str, int]]) -> str:
 
 def _size(width: object, height: object) -> str:
     def one(v: object) -> str:
-        return "?" if v is None else _clean(v)
+        return "?" if v is None else clean(v)
 
     return f"{one(width)}x{one(height)}"
 
@@ -136,7 +74,7 @@ def _mismatch_text(result: CheckResult, occurrence: Occurrence, verdict: SizeVer
             if (probe.displayed_width, probe.displayed_height) != (probe.width, probe.height):
                 actual += f" as displayed (stored {_size(probe.width, probe.height)}"
                 if probe.orientation is not None:
-                    actual += f", EXIF orientation {_clean(probe.orientation)}"
+                    actual += f", EXIF orientation {clean(probe.orientation)}"
                 actual += ")"
         else:
             actual = _size(probe.width, probe.height)
@@ -151,11 +89,11 @@ def _mismatch_text(result: CheckResult, occurrence: Occurrence, verdict: SizeVer
 def _general_text(result: CheckResult) -> str:
     parts: list[str] = []
     status = result.http_status
-    raw = result.detail.strip() if isinstance(result.detail, str) else _clean(result.detail)
+    raw = result.detail.strip() if isinstance(result.detail, str) else clean(result.detail)
     # A bare status says it all ("404"); the generic explanation is for when there is neither.
-    detail = _clean(raw) if raw or status is not None else _clean(explain(result))
+    detail = clean(raw) if raw or status is not None else clean(explain(result))
     if status is not None:
-        status_text = _clean(status)
+        status_text = clean(status)
         # the detail often already says "HTTP 404 ..." or "404 ..."; do not repeat the status
         if not (detail.startswith(status_text) or detail.startswith(f"HTTP {status_text}")):
             parts.append(status_text)
@@ -163,7 +101,7 @@ def _general_text(result: CheckResult) -> str:
         parts.append(detail)
     final = result.final_url
     if result.redirects and final and final != result.link.url:
-        parts.append(f"after {_plural(len(result.redirects), 'redirect')} to {_clean(final)}")
+        parts.append(f"after {plural(len(result.redirects), 'redirect')} to {clean(final)}")
     return f" ({', '.join(parts)})" if parts else ""
 
 
@@ -196,14 +134,14 @@ def _rate(value: float | None) -> str:
 
 
 def _render_group(
-    results: Iterable[CheckResult], st: _Style, paint_reason: Callable[[str], str]
+    results: Iterable[CheckResult], st: Style, paint_reason: Callable[[str], str]
 ) -> list[str]:
     """Lines for `results` grouped by file (sorted), one line per occurrence."""
     by_file: dict[str, list[tuple[tuple[int, str, str], str, str]]] = {}
     for r in results:
-        reason = _clean(enum_value(r.reason) or enum_value(r.outcome))
+        reason = clean(enum_value(r.reason) or enum_value(r.outcome))
         general = None
-        url = _clean(r.link.url)
+        url = clean(r.link.url)
         pairs = _listed_occurrences(r)
         if not pairs:
             rest = f"{url}  {_ARROW} {paint_reason(reason)}{_general_text(r)}"
@@ -211,8 +149,8 @@ def _render_group(
             continue
         for occurrence, verdict in pairs:
             src = occurrence.source
-            line = _line(src.line)
-            field = _clean(src.field)
+            line = line_number(src.line)
+            field = clean(src.field)
             label = field if line is None else f"{field}:{line}"
             if verdict is not None and verdict.matches is False:
                 tail = f": {_mismatch_text(r, occurrence, verdict)}"
@@ -222,7 +160,7 @@ def _render_group(
                 tail = general
             rest = f"{url}  {_ARROW} {paint_reason(reason)}{tail}"
             key = (line or 0, field, url)
-            by_file.setdefault(_clean(src.file) or _NO_FILE, []).append((key, label, rest))
+            by_file.setdefault(clean(src.file) or _NO_FILE, []).append((key, label, rest))
 
     lines: list[str] = []
     for file in sorted(by_file):
@@ -238,35 +176,45 @@ def _render_group(
 
 def render_summary(report: Report, *, verbose: bool = False, color: bool = False) -> str:
     """The report for people: summary, broken links by file, warnings (verbose), problems."""
-    st = _Style(color)
+    st = Style(color)
     s = summarize(report)
     outcomes = s.outcomes
     broken, warnings = outcomes.get("broken", 0), outcomes.get("warning", 0)
     images = s.images
     run = report.run
 
-    # ---- headline: the one line that matters
+    levels = [severity(r) for r in report.results]
+    broken_value = Outcome.BROKEN.value
+    ranked = [
+        (level, r)
+        for level, r in zip(levels, report.results, strict=True)
+        if enum_value(r.outcome) == broken_value
+    ]
+    broken_results = [r for _, r in ranked]
+    # ---- headline: the one line that matters; how urgent it is comes right under it
     if broken:
-        head = st.bold_red(f"{_plural(broken, 'broken link')}")
+        head = st.bold_red(f"{plural(broken, 'broken link')}")
     else:
         head = st.green("no broken links")
     extras = []
     if warnings:
-        extras.append(st.yellow(_plural(warnings, "warning")))
+        extras.append(st.yellow(plural(warnings, "warning")))
     if s.problems:
-        extras.append(_plural(s.problems, "input problem"))
+        extras.append(plural(s.problems, "input problem"))
     lines = [f"linkcheck: {head}" + (f", {', '.join(extras)}" if extras else "")]
     if run.interrupted:
         lines.append(st.bold_red("INTERRUPTED: the run was stopped early; results are incomplete."))
+    triage = triage_summary(report, levels)
+    lines.extend(triage_head(triage, severity_counts(ranked, st), s.history))
 
     # ---- summary block
     lines.append(
-        f"  {_plural(s.files, 'file')}, {_plural(s.articles, 'article')}, "
-        f"{_plural(s.unique_links, 'unique link')}, {_plural(s.occurrences, 'occurrence')}"
+        f"  {plural(s.files, 'file')}, {plural(s.articles, 'article')}, "
+        f"{plural(s.unique_links, 'unique link')}, {plural(s.occurrences, 'occurrence')}"
     )
     lines.append(f"  outcomes:  {_counts(outcomes.items())}")
     lines.append(f"  reasons:   {_counts(s.reasons.items())}")
-    mismatches = _plural(images.mismatches, "size mismatch", "size mismatches")
+    mismatches = plural(images.mismatches, "size mismatch", "size mismatches")
     img = f"  images:    {images.checked} checked, {mismatches}"
     if images.aspect_preserving_mismatches:
         img += f" ({images.aspect_preserving_mismatches} with the same aspect ratio)"
@@ -277,18 +225,22 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
     lines.append(img)
     lines.append(f"  problems:  {s.problems}")
     lines.append(f"  duration:  {_duration(run.duration_s)}")
-    down = [h for h in sorted(run.hosts, key=lambda h: _clean(h.host)) if h.marked_down]
+    down = [h for h in sorted(run.hosts, key=lambda h: clean(h.host)) if h.marked_down]
     if down:
         listed = ", ".join(
-            f"{_clean(h.host)} ({_clean(h.marked_down)}, "
-            f"{_plural(h.short_circuited or 0, 'URL')} not requested)"
+            f"{clean(h.host)} ({clean(h.marked_down)}, "
+            f"{plural(h.short_circuited or 0, 'URL')} not requested)"
             for h in down
         )
         lines.append(f"  hosts down: {listed}")
     lines.append("")
 
+    # ---- what to fix first, and links to update
+    lines.extend(fix_first(ranked, st))
+    moved = [(r, t) for r in report.results if (t := permanent_redirect(r)) is not None]
+    lines.extend(update_links(moved, verbose, st))
+
     # ---- broken links, by file
-    broken_results = [r for r in report.results if enum_value(r.outcome) == Outcome.BROKEN.value]
     if broken_results:
         lines.append(st.bold_red(f"Broken links ({broken}), by file:"))
         lines.append("")
@@ -305,23 +257,23 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
             lines.extend(_render_group(warning_results, st, st.yellow))
         else:
             lines.append(
-                st.yellow(_plural(warnings, "warning")) + " not listed (use --verbose to list them)"
+                st.yellow(plural(warnings, "warning")) + " not listed (use --verbose to list them)"
             )
             lines.append("")
 
     # ---- per-host politeness statistics: on request
     if verbose and run.hosts:
         lines.append(st.bold(f"Hosts ({len(run.hosts)}):"))
-        for h in sorted(run.hosts, key=lambda h: (-h.requests, _clean(h.host))):
+        for h in sorted(run.hosts, key=lambda h: (-h.requests, clean(h.host))):
             notes = []
             if h.responses_429:
                 notes.append(f"{h.responses_429} x 429")
             if h.slowed_down:
                 notes.append(_rate_note(h))
             if h.marked_down:
-                notes.append(f"down ({_clean(h.marked_down)})")
+                notes.append(f"down ({clean(h.marked_down)})")
             lines.append(
-                f"  {_clean(h.host)}: {h.requests} requests, {h.retries} retries, "
+                f"  {clean(h.host)}: {h.requests} requests, {h.retries} retries, "
                 f"max {h.max_in_flight} in flight, waited {h.waited_s:.1f} s"
                 + (f" — {', '.join(notes)}" if notes else "")
             )
@@ -331,13 +283,13 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
     if report.problems:
         lines.append(st.bold(f"Input problems ({len(report.problems)}):"))
         for p in report.problems:
-            where = _clean(p.field)
-            line = _line(p.line)
+            where = clean(p.field)
+            line = line_number(p.line)
             if line is not None:
                 where = f"{where}:{line}" if where else f"line {line}"
             suffix = f" ({where})" if where else ""
             lines.append(
-                f"  {_clean(p.file)}: {_clean(enum_value(p.reason))}: {_clean(p.message)}{suffix}"
+                f"  {clean(p.file)}: {clean(enum_value(p.reason))}: {clean(p.message)}{suffix}"
             )
         lines.append("")
 

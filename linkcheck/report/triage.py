@@ -118,7 +118,10 @@ def article_of(occurrence: Occurrence) -> str:
 
 def _own_url(result: CheckResult) -> bool:
     """Cited as an article's own URL (webUrl / ampWebUrl) somewhere, not only linked to."""
-    return any(o.source.field in OWN_URL_FIELDS for o in result.link.occurrences)
+    for o in result.link.occurrences:  # noqa: SIM110 - a plain loop is faster; runs per link
+        if o.source.field in OWN_URL_FIELDS:
+            return True
+    return False
 
 
 def _transient(result: CheckResult) -> bool:
@@ -206,15 +209,19 @@ class TriageSummary:
         }
 
 
-def triage_summary(results: Report | Iterable[CheckResult]) -> TriageSummary:
-    """Count severities, permanent redirects and affected articles/files over `results`."""
+def triage_summary(
+    results: Report | Iterable[CheckResult], levels: Iterable[Severity] | None = None
+) -> TriageSummary:
+    """Count severities, permanent redirects and affected articles/files over `results`.
+    `levels`, when the caller already has them, are the severities of `results` in order."""
     items = results.results if isinstance(results, Report) else results
-    severities = dict.fromkeys((s.value for s in Severity), 0)
+    counts = dict.fromkeys(Severity, 0)
     redirects = 0
     articles: set[str] = set()
     files: set[str] = set()
+    known = iter(levels) if levels is not None else None
     for r in items:
-        severities[severity(r).value] += 1
+        counts[next(known) if known is not None else severity(r)] += 1
         if permanent_redirect(r) is not None:
             redirects += 1
         if r.outcome is not Outcome.BROKEN:
@@ -224,7 +231,7 @@ def triage_summary(results: Report | Iterable[CheckResult]) -> TriageSummary:
                 articles.add(article_of(o))
                 files.add(o.source.file)
     return TriageSummary(
-        severities=severities,
+        severities={level.value: n for level, n in counts.items()},
         permanent_redirects=redirects,
         articles_affected=len(articles),
         files_affected=len(files),

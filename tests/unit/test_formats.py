@@ -689,6 +689,7 @@ def test_text_summary_and_broken_links_by_file() -> None:
     assert "\x1b[" not in out
     lines = out.splitlines()
     assert lines[0] == "linkcheck: 2 broken links, 1 warning, 2 input problems"
+    assert lines[1] == "  severity: 1 critical, 1 medium; 3 articles affected (in 3 files)"
     assert "4 files, 3 articles, 6 unique links, 10 occurrences" in out
     assert "ok 2, broken 2, warning 1, skipped 1" in out
     assert "http_status 1" in out and "image_dimension_mismatch 1" in out
@@ -727,6 +728,16 @@ def test_text_summary_and_broken_links_by_file() -> None:
     assert "  c.md: invalid_declared_size: width is missing (images[3].width:9)" in out
     assert "  d.md: invalid_yaml: mapping values are not allowed (line 3)" in out
     assert out.index("Broken links") < out.index("Input problems")
+
+    # what to fix first leads, most urgent first, pointing at the citation that makes it urgent
+    fix = lines[lines.index("Fix first:") + 1 : lines.index("Fix first:") + 3]
+    assert fix == [
+        "  critical  https://gone.example/page  [HTTP 404; b.md ampWebUrl:4, +1 more article]",
+        "  medium    https://img.example/photo.jpg  "
+        "[image_dimension_mismatch; a.md images[0].url:7, +1 more article]",
+    ]
+    assert out.index("Fix first:") < out.index("Broken links")
+    assert "Update these links" not in out and "since the last run" not in out
 
 
 def test_text_verbose_lists_warnings() -> None:
@@ -1046,3 +1057,104 @@ def test_triage_round_trips_through_load_report() -> None:
     back = load_report(io.StringIO(text))
     assert jsonfmt.dumps(back, tool_version="1") == text
     assert '"severity": "critical"' in text and '"triage": {' in text
+
+
+# --------------------------------------------------------------------------- text: triage
+
+
+def _dead(i: int, field: str = "body", kind: LinkKind = LinkKind.OTHER) -> CheckResult:
+    url = f"https://dead.example/{i:02d}"
+    return CheckResult(
+        Link(url, kind, (occ(url, file=f"f{i:02d}.md", field=field, line=i, kind=kind),)),
+        Outcome.BROKEN,
+        Reason.HTTP_STATUS,
+        404,
+        url,
+    )
+
+
+def _moved(i: int) -> CheckResult:
+    url = f"https://old.example/{i:02d}"
+    return CheckResult(
+        Link(url, LinkKind.OTHER, (occ(url, file="m.md", field="body", line=i),)),
+        Outcome.OK,
+        None,
+        200,
+        f"https://new.example/{i:02d}",
+        redirects=(Hop(url, 301),),
+    )
+
+
+def test_text_fix_first_ranks_and_truncates() -> None:
+    from linkcheck.formats.text_triage import FIX_FIRST
+
+    results = [_dead(i) for i in range(FIX_FIRST + 2)]
+    results.append(_dead(99, "webUrl", LinkKind.PAGE))
+    results.append(_dead(98, "images[0].url", LinkKind.IMAGE))
+    rep = build_report(run=run_info(), files=1, articles=1, results=results, problems=[])
+    lines = render_summary(rep).splitlines()
+    assert lines[:2] == [
+        "linkcheck: 14 broken links",
+        "  severity: 1 critical, 1 high, 12 medium; 14 articles affected (in 14 files)",
+    ]
+    start = lines.index("Fix first:") + 1
+    shown = lines[start : start + FIX_FIRST]
+    assert shown[0].startswith("  critical  https://dead.example/99  [HTTP 404; f99.md webUrl:99]")
+    assert shown[1].startswith("  high      https://dead.example/98")
+    assert all(line.startswith("  medium") for line in shown[2:])
+    assert lines[start + FIX_FIRST] == "  (+4 more, all listed by file below)"
+
+
+def test_text_update_these_links() -> None:
+    from linkcheck.formats.text_triage import REDIRECTS_SHOWN
+
+    n = REDIRECTS_SHOWN + 3
+    rep = build_report(
+        run=run_info(), files=1, articles=1, results=[_moved(i) for i in range(n)], problems=[]
+    )
+    out = render_summary(rep)
+    lines = out.splitlines()
+    assert lines[0] == "linkcheck: no broken links"
+    assert f"  {n} links moved permanently: update them" in lines
+    assert "Fix first:" not in out
+    start = lines.index(f"Update these links ({n} permanent redirects):") + 1
+    assert lines[start] == "  https://old.example/00  → https://new.example/00  [m.md body:0]"
+    assert lines[start + REDIRECTS_SHOWN] == "  (+3 more: --verbose lists them all)"
+    verbose = render_summary(rep, verbose=True)
+    assert verbose.count("→ https://new.example/") == n and "--verbose lists" not in verbose
+
+
+def test_text_history_changes() -> None:
+    from linkcheck.models import History, HistoryStatus
+
+    def with_history(r: CheckResult, status: HistoryStatus) -> CheckResult:
+        return dataclasses.replace(
+            r, history=History(status, "2026-01-01T00:00:00Z", None, 1, None)
+        )
+
+    ok = dataclasses.replace(_moved(1), redirects=(), final_url="https://old.example/01")
+    results = [
+        with_history(_dead(1), HistoryStatus.NEWLY_BROKEN),
+        with_history(_dead(2), HistoryStatus.NEWLY_BROKEN),
+        with_history(_dead(3), HistoryStatus.STILL_BROKEN),
+        with_history(ok, HistoryStatus.FIXED),
+    ]
+    rep = build_report(run=run_info(), files=1, articles=1, results=results, problems=[])
+    assert "  since the last run: 2 newly broken, 1 fixed, 1 still broken" in render_summary(rep)
+    quiet = [with_history(ok, HistoryStatus.OK)]
+    rep = build_report(run=run_info(), files=1, articles=1, results=quiet, problems=[])
+    assert "  since the last run: no changes" in render_summary(rep)
+
+
+def test_text_severity_colours() -> None:
+    rep = build_report(
+        run=run_info(),
+        files=1,
+        articles=1,
+        results=[_dead(1, "webUrl", LinkKind.PAGE), _dead(2)],
+        problems=[],
+    )
+    colored = render_summary(rep, color=True)
+    assert "\x1b[1;31mcritical\x1b[0m" in colored  # in the fix-first list, padded to "critical"
+    assert "\x1b[33m1 medium\x1b[0m" in colored
+    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == render_summary(rep)
