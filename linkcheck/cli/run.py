@@ -10,10 +10,12 @@ from typing import Any
 import anyio
 
 from linkcheck import __version__
+from linkcheck.cli.heartbeat import Heartbeat, with_heartbeat
 from linkcheck.cli.helptext import DESCRIPTION, EXIT_CODES, EXIT_ERROR, help_formatter
 from linkcheck.cli.options import add_setting_flags, flags_given
 from linkcheck.cli.output import STDOUT, write_output
 from linkcheck.cli.outputs import planned_outputs, write_error
+from linkcheck.cli.preflight import unwritable
 from linkcheck.cli.progress import ProgressLine
 from linkcheck.cli.signals import cancel_on_signal
 from linkcheck.cli.terminal import use_color
@@ -73,13 +75,26 @@ def run(args: argparse.Namespace) -> int:
     config = with_state(config)
     err = sys.stderr
     human = err if config.output == STDOUT else sys.stdout
+    outputs = planned_outputs(config, human)
+    # an output that cannot be written stops the run now, not after hours of checking
+    cannot_write = unwritable(outputs)
+    for problem in cannot_write:
+        print(f"linkcheck: {problem}; nothing was checked", file=err)
+    if cannot_write:
+        return EXIT_ERROR
     progress = ProgressLine(err) if not config.quiet and err.isatty() else None
+    heartbeat = None
+    if progress is None and not config.quiet and config.heartbeat > 0:
+        heartbeat = Heartbeat(err, config.heartbeat)  # cron, CI, a log file: never silent
 
     # imported here, not at the top: --help, --version and a config error stay instant
     from linkcheck.pipeline import run as run_pipeline
 
     async def check(scope: anyio.CancelScope) -> Report:
-        return await run_pipeline(args.paths, config, on_progress=progress, cancel_scope=scope)
+        job = run_pipeline(
+            args.paths, config, on_progress=progress or heartbeat, cancel_scope=scope
+        )
+        return await with_heartbeat(heartbeat, job)
 
     try:
         report = anyio.run(cancel_on_signal, check)
@@ -92,7 +107,6 @@ def run(args: argparse.Namespace) -> int:
         verbose=config.verbose,
         color=use_color(config, human),
     )
-    outputs = planned_outputs(config, human)
     # files first (a dashboard's report matters most), then what people read
     outputs.sort(key=lambda o: not isinstance(o[1], str))
     for formatter, target in outputs:
@@ -112,6 +126,12 @@ def run(args: argparse.Namespace) -> int:
         print(
             "linkcheck: the run was interrupted before it finished; the report covers what was "
             "done (links not checked are listed as skipped/not_checked)",
+            file=err,
+        )
+    if report.run.network_down:
+        print(
+            f"linkcheck: the network looks down: {report.run.network_down}; the links were not "
+            "judged and nothing was recorded; exit 2",
             file=err,
         )
     return report.exit_code
