@@ -18,11 +18,12 @@ _MAX_VALIDATOR = 512  # longer ETag / Last-Modified values are not worth keeping
 
 
 def _clean(value: str | None) -> str | None:
-    """A header value fit to send back as it came: no control characters, not empty, short."""
+    """A header value fit to send back as it came: ASCII (httpx sends header values as
+    ASCII), no control characters, not empty, short."""
     if value is None:
         return None
     value = value.strip()
-    if not value or len(value) > _MAX_VALIDATOR:
+    if not value or len(value) > _MAX_VALIDATOR or not value.isascii():
         return None
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         return None

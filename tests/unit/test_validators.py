@@ -74,6 +74,7 @@ def test_content_range_total() -> None:
         (Validators(None, DATE, None), {"If-Modified-Since": DATE}),
         (Validators(None, None, 5), {}),  # a length alone cannot be asked about
         (Validators("bad\nvalue", None, None), {}),  # never a header injection
+        (Validators('"caf\u00e9"', DATE, None), {"If-Modified-Since": DATE}),  # not ASCII
     ],
 )
 def test_conditional_headers(validators: Validators, expected: dict[str, str]) -> None:
