@@ -191,12 +191,13 @@ def _verdict_text(v: Verdict | None) -> str:
     parts = [v.outcome.value]
     if v.reason is not None:
         why = v.reason.value
-        if v.http_status is not None:
-            why += f" {v.http_status}"
+        status = v.http_status
+        if isinstance(status, int) and not 200 <= status < 300:  # 404, 429, 403: say which
+            why += f" {status}"
         parts.append(f"({why})")
     if v.image_size is not None:
         w, h = v.image_size
-        parts.append(f"[{'?' if w is None else w}x{'?' if h is None else h}]")
+        parts.append(f"actual {'?' if w is None else w}x{'?' if h is None else h}")
     return " ".join(parts)
 
 
@@ -230,13 +231,15 @@ def _entry(change: LinkChange, paint: Callable[[str, str], str]) -> list[str]:
 
 def _side_line(label: str, path: str, diff: ReportDiff) -> str:
     side = diff.old if label == "OLD" else diff.new
-    state = ""
-    if side.partial:
-        state = " (partial: " + side.partial + ")"
     return (
         f"  {label}  {_clean(path)}  run {_clean(side.started_at)}: "
-        f"{side.links:,} links, {side.broken:,} broken{state}"
+        f"{_plural(side.links, 'link')}, {side.broken:,} broken"
+        + (" (partial)" if side.partial else "")
     )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _headline(diff: ReportDiff, paint: Callable[[str, str], str]) -> str:
@@ -281,7 +284,7 @@ def render_text(
         _headline(diff, paint),
         _side_line("OLD", old_path, diff),
         _side_line("NEW", new_path, diff),
-        f"  {diff.unchanged:,} links unchanged",
+        f"  {_plural(diff.unchanged, 'link')} unchanged",
     ]
     for note in diff.partial:
         lines.append(paint(_YELLOW, f"  warning: the comparison is partial, {note}"))

@@ -304,24 +304,26 @@ def _side(report: Report, table: Mapping[str, CheckResult]) -> RunSide:
     )
 
 
+def _resized(old: CheckResult, new: CheckResult) -> bool:
+    """Both runs measured the image, and its actual size differs."""
+    if old.image is None or new.image is None:
+        return False
+    before, after = _image_size(old), _image_size(new)
+    return before is not None and after is not None and before != after
+
+
 def _status(old: CheckResult, new: CheckResult) -> Status:
     """The status of a link present in both reports."""
-    if Reason.NOT_CHECKED in (old.reason, new.reason):
+    if old.reason is Reason.NOT_CHECKED or new.reason is Reason.NOT_CHECKED:
         return Status.NOT_COMPARED
     was, now = old.outcome is Outcome.BROKEN, new.outcome is Outcome.BROKEN
-    if now and not was:
-        return Status.NEW_BROKEN
-    if was and not now:
-        return Status.FIXED
-    sized = _image_size(old) is not None and _image_size(new) is not None
-    resized = sized and _image_size(old) != _image_size(new)
-    if was:  # and now
-        if old.reason != new.reason or old.http_status != new.http_status or resized:
-            return Status.CHANGED
-        return Status.STILL_BROKEN
-    if old.outcome != new.outcome or old.reason != new.reason or resized:
-        return Status.VERDICT_CHANGED
-    return Status.UNCHANGED
+    if was is not now:
+        return Status.NEW_BROKEN if now else Status.FIXED
+    if was:  # and now: the same failure?
+        same = old.reason is new.reason and old.http_status == new.http_status
+        return Status.STILL_BROKEN if same and not _resized(old, new) else Status.CHANGED
+    same = old.outcome is new.outcome and old.reason is new.reason
+    return Status.UNCHANGED if same and not _resized(old, new) else Status.VERDICT_CHANGED
 
 
 _URGENCY = {level: i for i, level in enumerate(Severity)}

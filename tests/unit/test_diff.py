@@ -190,6 +190,11 @@ def test_ok_to_resized_image_is_new_broken() -> None:
     assert categories(diff_reports(old, new)) == {"new_broken": ["i.png"]}
 
 
+def test_a_new_success_status_is_no_change() -> None:
+    d = diff_reports(report(res("a", status=200)), report(res("a", status=203)))
+    assert categories(d) == {} and d.unchanged == 1
+
+
 def test_identical_reports_have_no_changes() -> None:
     r = report(res("a"), broken("b"), res("c", Outcome.WARNING, Reason.BLOCKED, 403))
     d = diff_reports(r, r)
@@ -347,4 +352,4 @@ def test_text_of_no_changes() -> None:
     r = report(res("a"))
     text = render_text(diff_reports(r, r), "o", "n", limit=10)
     assert text.startswith("linkcheck diff: no changes\n")
-    assert "1 links unchanged" in text
+    assert "1 link unchanged" in text
