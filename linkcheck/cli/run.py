@@ -13,8 +13,8 @@ from linkcheck import __version__
 from linkcheck.cli.heartbeat import Heartbeat, with_heartbeat
 from linkcheck.cli.helptext import DESCRIPTION, EXIT_CODES, EXIT_ERROR, help_formatter
 from linkcheck.cli.options import add_setting_flags, flags_given
-from linkcheck.cli.output import STDOUT, write_output
-from linkcheck.cli.outputs import planned_outputs, write_error
+from linkcheck.cli.output import write_output
+from linkcheck.cli.outputs import human_stream, planned_outputs, write_error
 from linkcheck.cli.preflight import unwritable
 from linkcheck.cli.progress import ProgressLine
 from linkcheck.cli.signals import cancel_on_signal
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     config, used = build_config(flags_given(args), config_path=args.config, inputs=args.paths)
     config = with_state(config)
     err = sys.stderr
-    human = err if config.output == STDOUT else sys.stdout
+    human = human_stream(config)  # stderr when an output (-o -, a --format) takes stdout
     outputs = planned_outputs(config, human)
     # an output that cannot be written stops the run now, not after hours of checking
     cannot_write = unwritable(outputs)

@@ -30,7 +30,9 @@ def empty_report() -> Report:
 
 
 def test_builtin_formatters() -> None:
-    assert formatter_names() == ["json", "text"]
+    builtin = {"json", "text", "ndjson", "csv", "markdown", "junit", "sarif", "github"}
+    builtin.add("prometheus")
+    assert builtin <= set(formatter_names()) and formatter_names() == sorted(formatter_names())
     for name, formatter in FORMATTERS.items():
         assert isinstance(formatter, Formatter) and formatter.name == name
         assert formatter.description and "\n" not in formatter.description
@@ -42,9 +44,9 @@ def test_builtin_formatters() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("jsno", "unknown format 'jsno': did you mean 'json'? the formats are json, text"),
+        ("jsno", "unknown format 'jsno': did you mean 'json'? the formats are csv, github, "),
         ("txt", "unknown format 'txt': did you mean 'text'?"),
-        ("sarif", "unknown format 'sarif': the formats are json, text"),
+        ("pdf", "unknown format 'pdf': the formats are csv, github, "),
     ],
 )
 def test_unknown_formatter_is_a_config_error_with_a_suggestion(name: str, message: str) -> None:
