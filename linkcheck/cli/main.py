@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from linkcheck import __version__
 from linkcheck.cli import demo as demo_command
 from linkcheck.cli import diff as diff_command
+from linkcheck.cli import history as history_command
 from linkcheck.cli import report as report_command
 from linkcheck.cli import run as run_command
 from linkcheck.cli.helptext import DESCRIPTION, EXIT_CODES, EXIT_ERROR, EXIT_OK, help_formatter
@@ -41,6 +42,7 @@ COMMANDS: dict[str, Subcommand] = {
     run_command.NAME: run_command,
     demo_command.NAME: demo_command,
     diff_command.NAME: diff_command,
+    history_command.NAME: history_command,
     report_command.NAME: report_command,
 }
 

@@ -131,7 +131,8 @@ def _problem(path: str, what: str, exc: BaseException) -> StateError:
 
 
 class Store:
-    """An open state store. Not thread-safe: use it from one thread at a time."""
+    """An open state store. Not thread-safe: use it from one thread at a time.
+    `create=False` opens an existing store to read it (no migration, no write)."""
 
     def __init__(self, path: str, *, create: bool = True) -> None:
         self.path = path
@@ -155,8 +156,14 @@ class Store:
                     f"version {version}; this one knows up to {SCHEMA_VERSION}). Upgrade "
                     "linkcheck, or use --state elsewhere or --no-state"
                 )
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            if not create and version < SCHEMA_VERSION:  # a reader never writes
+                raise StateError(
+                    f"the state store {path} holds no runs of this linkcheck yet (schema "
+                    f"version {version}); a `linkcheck run` with it creates or upgrades it"
+                )
+            if create:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
             if version < SCHEMA_VERSION:
                 self._migrate(version)
         except StateError:
