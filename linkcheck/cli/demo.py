@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         if report.run.interrupted:
             print("linkcheck demo: interrupted before the checks finished", file=sys.stderr)
             return EXIT_ERROR
-        out.write(_closing(folder))
+        out.write(_closing(folder, written))
         out.flush()
         if args.keep_serving:
             _serve(site.origins, folder, out)
@@ -182,12 +182,14 @@ def _files(folder: Path, written: list[tuple[str, Path]], articles: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _closing(folder: Path) -> str:
+def _closing(folder: Path, written: list[tuple[str, Path]]) -> str:
+    pages = [path for _, path in written if path.suffix == ".html"]
+    look = f"Open {pages[0]} in a browser" if pages else f"Look at the reports in {folder}{os.sep}"
     return (
         "\nThe broken links above are there on purpose: the demo itself worked (exit code 0;\n"
-        "`linkcheck run` exits 1 when it finds broken links). Open the reports in "
-        f"{folder}{os.sep},\nthen check a real library (needs the internet): "
-        "linkcheck run fixtures/content\n"
+        "`linkcheck run` exits 1 when it finds broken links).\n"
+        f"{look}, then check a real library (needs the internet):\n"
+        "  linkcheck run fixtures/content\n"
     )
 
 

@@ -7,6 +7,7 @@ the next and history would only ever say "new".
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
@@ -96,15 +97,21 @@ async def check_library(
 
 def output_files(folder: Path) -> list[tuple[Formatter, Path]]:
     """Every registered format and the file it goes to in `folder`: the name of the format's
-    default file, else linkcheck-NAME.txt (two formats never share a file)."""
+    default file, else linkcheck-NAME plus the suffix the name suggests (`.md` for markdown),
+    `.txt` when it suggests none. Two formats never share a file."""
     taken: set[str] = set()
     planned = []
     for name in formatter_names():
         formatter = get_formatter(name)
         default = formatter.default_path
-        file = Path(default).name if default else f"linkcheck-{name}.txt"
+        file = Path(default).name if default else f"linkcheck-{name}{_suffix(name)}"
         if file in taken:
             file = f"linkcheck-{name}{Path(file).suffix or '.txt'}"
         taken.add(file)
         planned.append((formatter, folder / file))
     return planned
+
+
+def _suffix(name: str) -> str:
+    kind = mimetypes.guess_type(f"report.{name}", strict=False)[0]
+    return (mimetypes.guess_extension(kind, strict=False) if kind else None) or ".txt"
