@@ -12,12 +12,11 @@ or title, lone surrogates) are written visibly as `\\xNN` / `\\uNNNN`.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from linkcheck.formats.rows import flagged, flagged_occurrences
+from linkcheck.formats.rows import elapsed_ms, flagged, flagged_occurrences
 from linkcheck.models import CheckResult, Occurrence, Report
 from linkcheck.report import explain
 from linkcheck.report.triage import severity
@@ -64,9 +63,9 @@ def text(value: object) -> str:
 
 
 def _seconds(value: object) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return f"{value:.3f}"
-    return "0.000"
+    """Seconds to the millisecond, as the JSON report keeps them (same text from a saved one)."""
+    ms = elapsed_ms(value)
+    return f"{ms / 1000:.3f}" if ms is not None else "0.000"
 
 
 def _case(result: CheckResult, occurrence: Occurrence | None, file: str) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "COLUMNS",
     "Column",
     "flagged",
+    "elapsed_ms",
     "flagged_occurrences",
     "host_label",
     "iter_rows",
@@ -160,15 +161,17 @@ def _link_values(result: CheckResult) -> dict[str, object]:
         "history_status": _str(history.status) if history is not None else None,
         "failing_runs": _int(history.failing_runs) if history is not None else None,
         "attempts": _int(result.attempts),
-        "elapsed_ms": _elapsed_ms(result.elapsed),
+        "elapsed_ms": elapsed_ms(result.elapsed),
         "detail": explain(result) or None,
     }
 
 
-def _elapsed_ms(seconds: object) -> int | None:
+def elapsed_ms(seconds: object) -> int | None:
+    """Milliseconds, computed as the JSON report's `elapsed_ms` is (so a format rendered from
+    a saved report says the same as one written by the run)."""
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         return None
-    return round(seconds * 1000) if math.isfinite(seconds) else None
+    return round(round(seconds, 6) * 1000) if math.isfinite(seconds) else None
 
 
 def _source_values(result: CheckResult, occurrence: Occurrence | None) -> dict[str, object]:
