@@ -63,7 +63,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--keep-serving",
         action="store_true",
         help="keep the demo sites up after the run, to open their pages or run "
-        "`linkcheck run DIR/library` yourself; Enter stops them",
+        "`linkcheck run DIR/library` yourself; Enter (or Ctrl-C) stops them",
     )
     return parser
 
