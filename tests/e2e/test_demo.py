@@ -131,6 +131,8 @@ def test_demo_exits_0_writes_every_format_and_shows_each_case(tmp_path: Path) ->
     moved = run.link("/moved/bridge-design/")
     assert [h["status"] for h in moved["redirects"]] == [301]
     assert moved["final_url"].endswith("/news/bridge-design/")
+    assert moved["permanent_redirect"] == moved["final_url"]  # the suggested replacement
+    assert run.report["summary"]["triage"]["permanent_redirects"] == 1
     assert [h["status"] for h in run.link("/go/2/marathon-map")["redirects"]] == [302, 302]
     assert run.link("/busy/festival-tickets/")["attempts"] == 2  # 429, waited, then 200
     assert run.link("/flaky/storm-tracker/")["attempts"] == 2  # HEAD+GET 503, retried: 200
@@ -140,6 +142,7 @@ def test_demo_exits_0_writes_every_format_and_shows_each_case(tmp_path: Path) ->
     wrong = run.link("/img/harbour.png")
     assert wrong["image"]["actual"] == {"width": 400, "height": 400}
     assert wrong["sources"][0]["aspect_ratio_matches"] is False
+    assert (resized["severity"], wrong["severity"]) == ("low", "medium")  # resized: less urgent
     formats = {run.link(f"/img/{n}")["image"]["format"] for n in ("chart.gif", "thumb.webp")}
     formats.add(run.link("/img/summit-640.jpg")["image"]["format"])
     assert formats == {"gif", "webp", "jpeg"}
