@@ -1,4 +1,16 @@
-"""What the terminal can show: colour or not (--color, NO_COLOR, FORCE_COLOR, TERM=dumb)."""
+"""What the terminal can show: colour or not (--color, NO_COLOR, FORCE_COLOR, TERM=dumb).
+
+The rules, first match wins (the flag is a per-run choice, so it beats the environment, as
+no-color.org asks):
+
+1. `--color always` / `--color never` (or `color` in the config file);
+2. `NO_COLOR` set to anything but the empty string: no colour (https://no-color.org);
+3. `FORCE_COLOR` set to anything but the empty string, "0", "false" or "no": colour, even into
+   a pipe or a file (CI logs that render ANSI). "0"/"false"/"no" force nothing: the Node
+   tools read FORCE_COLOR=0 as "off", so it is never taken as "on" here;
+4. `TERM=dumb`: no colour;
+5. otherwise colour exactly when the stream is a terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +20,31 @@ from typing import TextIO
 
 from linkcheck.config import Config
 
-__all__ = ["use_color"]
+__all__ = ["is_terminal", "use_color"]
+
+_NOT_FORCED = frozenset({"", "0", "false", "no"})
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal; False for anything odd (closed, no isatty)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def use_color(config: Config, stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether to colour what goes to `stream`: --color always/never wins; auto means a
-    terminal, unless NO_COLOR is set to a non-empty value or TERM is dumb; FORCE_COLOR (non-empty)
-    turns it on even when the stream is not a terminal."""
+    """Whether to colour what goes to `stream` (the rules are in the module docstring)."""
     env = os.environ if environ is None else environ
-    if config.color == "always":
+    choice = getattr(config, "color", "auto")
+    if choice == "always":
         return True
-    if config.color == "never":
+    if choice == "never":
         return False
     if env.get("NO_COLOR"):
         return False
-    if env.get("FORCE_COLOR"):
+    if env.get("FORCE_COLOR", "").strip().lower() not in _NOT_FORCED:
         return True
     if env.get("TERM") == "dumb":
         return False
-    return stream.isatty()
+    return is_terminal(stream)
