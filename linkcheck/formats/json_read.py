@@ -59,7 +59,7 @@ def load_report(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> Report:
             doc = json.load(source)
     except OSError as exc:
         raise InputError(f"cannot read the report {where}: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # deep nesting
         raise InputError(f"{where} is not a JSON report: {exc}") from None
     return report_from_dict(doc, where=where)
 

@@ -238,8 +238,9 @@ def good_report(tmp_path: Path, site: Site, library: LibraryFactory, run_cli: Ru
             "{path} has schema_version 99; this linkcheck reads up to 2",
         ),
         ('{"schema_version": 2, "links": [{}]}', "{path} is not a valid linkcheck report"),
+        ("[" * 100_000 + "]" * 100_000, "{path} is not a JSON report"),  # json's recursion
     ],
-    ids=["missing", "not-json", "not-a-report", "newer-schema", "truncated-link"],
+    ids=["missing", "not-json", "not-a-report", "newer-schema", "truncated-link", "deep"],
 )
 @pytest.mark.parametrize("side", ["old", "new"])
 def test_bad_input_exits_2_naming_the_file(
