@@ -375,3 +375,50 @@ def test_report_repr_stays_short_however_many_results() -> None:
     assert len(text) < 200
     assert "results=<2000>" in text
     assert "example.org" not in text
+
+
+# --------------------------------------------------------------------------- triage counts
+
+
+def test_triage_summary_of_a_built_report_follows_each_citation() -> None:
+    """build_report reorders occurrences; each keeps its own verdict, so the per-citation
+    outcome (and the articles affected) are the same in any input order."""
+    from linkcheck.report.triage import source_outcome, triage_summary
+
+    url = "https://img.example/p.jpg"
+    mixed = image_result(
+        url,
+        (verdict(True, True), verdict(False, True), verdict(False, False)),
+        Outcome.BROKEN,
+        Reason.IMAGE_DIMENSION_MISMATCH,
+    )
+    # given in reverse: images[2] (wrong, f2.md), images[1] (wrong, f1.md), images[0] (right,
+    # f0.md); build_report sorts them back by file
+    reversed_occurrences = tuple(
+        Occurrence(
+            o.text, o.kind, Source(f"f{2 - i}.md", o.source.field, 1, None), verdict=o.verdict
+        )
+        for i, o in enumerate(reversed(mixed.link.occurrences))
+    )
+    shuffled = CheckResult(
+        link=Link(url, LinkKind.IMAGE, reversed_occurrences),
+        outcome=mixed.outcome,
+        reason=mixed.reason,
+        http_status=200,
+        final_url=url,
+        image=probe(),
+    )
+    dead = result("https://gone.example/", Outcome.BROKEN, Reason.HTTP_STATUS, http_status=404)
+    report = report_of([shuffled, dead])
+    built = next(r for r in report.results if r.link.url == url)
+    assert [(o.source.file, source_outcome(built, o).value) for o in built.link.occurrences] == [
+        ("f0.md", "ok"),
+        ("f1.md", "broken"),
+        ("f2.md", "broken"),
+    ]
+    summary = triage_summary(report)
+    assert summary == triage_summary(report.results)
+    assert (summary.articles_affected, summary.files_affected) == (3, 3)  # f1, f2 and a.md
+    assert summary.severities["critical"] == 1  # the dead webUrl
+    assert summary.severities["medium"] == 1  # the image: one citation has another shape
+    assert summarize(report).outcomes["broken"] == 2  # the link counts stay per link
