@@ -21,6 +21,7 @@ from linkcheck.formats import json as json_format
 from linkcheck.formats import text as text_format
 from linkcheck.formats.csv_rows import CSV
 from linkcheck.formats.github import GITHUB
+from linkcheck.formats.html import HtmlFormatter
 from linkcheck.formats.junit import JUNIT
 from linkcheck.formats.markdown import MARKDOWN
 from linkcheck.formats.ndjson import NDJSON
@@ -89,6 +90,7 @@ class _Text:
 
 _BUILTIN: tuple[Formatter, ...] = (
     _Json(),
+    HtmlFormatter(),
     _Text(),
     NDJSON,
     CSV,
