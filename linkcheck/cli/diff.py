@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from linkcheck.cli.helptext import EXIT_BROKEN, EXIT_ERROR, EXIT_OK, help_formatter
@@ -16,6 +17,7 @@ from linkcheck.cli.output import STDOUT, atomic_text_file
 from linkcheck.cli.terminal import use_color
 from linkcheck.config import Config
 from linkcheck.formats.json_read import load_report
+from linkcheck.models import Outcome
 from linkcheck.report.diff import CATEGORIES, LinkChange, ReportDiff, Verdict, diff_reports
 
 __all__ = ["HELP", "NAME", "add_parser", "render_text", "run"]
@@ -123,9 +125,31 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Raises InputError for an unreadable report (main() reports it, exit 2)."""
-    old = load_report(args.old)
-    new = load_report(args.new)
-    diff = diff_reports(old, new)
+    to_file = args.output != STDOUT
+    try:
+        # the output file is opened first: an unwritable path fails before minutes of reading
+        with atomic_text_file(args.output) if to_file else nullcontext(sys.stdout) as out:
+            diff = diff_reports(load_report(args.old), load_report(args.new))
+            _warn(diff, args)
+            if args.format == "json":
+                text = _json_text(diff, args)
+            else:
+                color = not to_file and use_color(Config(color=args.color), sys.stdout)
+                limit = None if args.all else args.limit
+                text = render_text(diff, args.old, args.new, limit=limit, color=color)
+            out.write(text)
+            out.flush()
+    except OSError as exc:
+        where = args.output if to_file else "standard output"
+        print(
+            f"linkcheck diff: cannot write the comparison to {where}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return EXIT_BROKEN if diff.new_broken else EXIT_OK
+
+
+def _warn(diff: ReportDiff, args: argparse.Namespace) -> None:
     for note in diff.partial:
         print(f"linkcheck diff: warning: the comparison is partial, {note}", file=sys.stderr)
     for label, path, side in (("OLD", args.old, diff.old), ("NEW", args.new, diff.new)):
@@ -135,33 +159,15 @@ def run(args: argparse.Namespace) -> int:
                 "more than once; the first row of each was compared",
                 file=sys.stderr,
             )
-    to_file = args.output != STDOUT
-    if args.format == "json":
-        doc = diff.as_dict()
-        for key, path in (("old", args.old), ("new", args.new)):
-            about = doc[key]
-            assert isinstance(about, dict)
-            about["report"] = path
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    else:
-        color = not to_file and use_color(Config(color=args.color), sys.stdout)
-        limit = None if args.all else args.limit
-        text = render_text(diff, args.old, args.new, limit=limit, color=color)
-    try:
-        if to_file:
-            with atomic_text_file(args.output) as fh:
-                fh.write(text)
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-    except OSError as exc:
-        where = "standard output" if not to_file else args.output
-        print(
-            f"linkcheck diff: cannot write the comparison to {where}: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    return EXIT_BROKEN if diff.new_broken else EXIT_OK
+
+
+def _json_text(diff: ReportDiff, args: argparse.Namespace) -> str:
+    doc = diff.as_dict()
+    for key, path in (("old", args.old), ("new", args.new)):
+        about = doc[key]
+        assert isinstance(about, dict)
+        about["report"] = path
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 # --------------------------------------------------------------------------- text
@@ -221,7 +227,7 @@ def _entry(change: LinkChange, paint: Callable[[str, str], str]) -> list[str]:
         verdicts = f"{old} {_ARROW} {new}"
     lines = [f"  {_clean(change.url)}", f"      {change.kind.value}: {verdicts}"]
     side = change.new if change.new is not None else change.old
-    if side is not None and side.detail and side.outcome.value != "ok":
+    if side is not None and side.detail and side.outcome is not Outcome.OK:
         lines.append(f"      {paint(_DIM, _clean(side.detail))}")
     if change.cited:
         label = "cited" if change.new is not None else "was cited"
@@ -262,12 +268,12 @@ def _headline(diff: ReportDiff, paint: Callable[[str, str], str]) -> str:
 def _section_note(name: str, diff: ReportDiff) -> str:
     if name == "new_links":
         broken = sum(
-            1 for c in diff.new_links if c.new is not None and c.new.outcome.value == "broken"
+            1 for c in diff.new_links if c.new is not None and c.new.outcome is Outcome.BROKEN
         )
         return f", {broken:,} of them broken (listed above)" if broken else ""
     if name == "vanished_links":
         broken = sum(
-            1 for c in diff.vanished_links if c.old is not None and c.old.outcome.value == "broken"
+            1 for c in diff.vanished_links if c.old is not None and c.old.outcome is Outcome.BROKEN
         )
         return f", {broken:,} of them were broken" if broken else ""
     return ""

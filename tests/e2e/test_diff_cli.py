@@ -269,6 +269,20 @@ def test_unwritable_output_exits_2(
     assert code == 2 and out == ""
     assert f"cannot write the comparison to {target}" in err
     assert not target.exists()
+    # checked before reading anything: a bad output path is the first thing said
+    code, _, err = diff(capsys, tmp_path / "missing.json", good_report, "-o", target)
+    assert code == 2 and "cannot write the comparison" in err and "missing.json" not in err
+
+
+def test_bad_input_leaves_an_existing_output_alone(
+    tmp_path: Path, good_report: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "diff.json"
+    target.write_text("last week's comparison", encoding="utf-8")
+    code, _, err = diff(capsys, good_report, tmp_path / "missing.json", "-o", target)
+    assert code == 2 and "missing.json" in err
+    assert target.read_text(encoding="utf-8") == "last week's comparison"
+    assert sorted(p.name for p in tmp_path.iterdir() if "diff" in p.name) == ["diff.json"]
 
 
 def test_usage_errors_exit_2(good_report: Path, capsys: pytest.CaptureFixture[str]) -> None:
