@@ -92,7 +92,7 @@ def _lowered(level: Severity) -> Severity:
 
 def _works(result: CheckResult) -> bool:
     """The URL answered with a usable resource (an image's size verdicts aside)."""
-    return result.outcome is Outcome.OK or result.reason is Reason.IMAGE_DIMENSION_MISMATCH
+    return result.outcome == Outcome.OK or result.reason == Reason.IMAGE_DIMENSION_MISMATCH
 
 
 def permanent_redirect(result: CheckResult) -> str | None:
@@ -129,7 +129,7 @@ def _transient(result: CheckResult) -> bool:
         return True
     status = result.http_status
     return (
-        result.reason is Reason.HTTP_STATUS
+        result.reason == Reason.HTTP_STATUS
         and status is not None
         and (status == 429 or 500 <= status <= 599)
     )
@@ -145,13 +145,13 @@ def _many_articles(result: CheckResult) -> bool:
 def severity(result: CheckResult) -> Severity:
     """How urgent this result is to fix (the rules are in the module docstring)."""
     outcome = result.outcome
-    if outcome is Outcome.OK:
+    if outcome == Outcome.OK:
         return Severity.LOW if permanent_redirect(result) else Severity.NONE
-    if outcome is Outcome.SKIPPED or result.reason is Reason.NOT_CHECKED:
+    if outcome == Outcome.SKIPPED or result.reason == Reason.NOT_CHECKED:
         return Severity.NONE
-    if outcome is Outcome.WARNING:
+    if outcome == Outcome.WARNING:
         return Severity.LOW
-    if result.reason is Reason.IMAGE_DIMENSION_MISMATCH:
+    if result.reason == Reason.IMAGE_DIMENSION_MISMATCH:
         reshaped = any(
             o.verdict is not None
             and o.verdict.matches is False
@@ -161,15 +161,15 @@ def severity(result: CheckResult) -> Severity:
         return Severity.MEDIUM if reshaped else Severity.LOW
     if _own_url(result):
         level = Severity.CRITICAL
-    elif result.link.kind is LinkKind.AMP_CACHE:
+    elif result.link.kind == LinkKind.AMP_CACHE:
         level = Severity.HIGH
-    elif result.link.kind is LinkKind.IMAGE:
-        level = Severity.MEDIUM if result.reason is Reason.IMAGE_UNREADABLE else Severity.HIGH
+    elif result.link.kind == LinkKind.IMAGE:
+        level = Severity.MEDIUM if result.reason == Reason.IMAGE_UNREADABLE else Severity.HIGH
     else:
         level = Severity.MEDIUM
     if _transient(result):
         runs = result.history.failing_runs if result.history is not None else 1
-        if runs < TRANSIENT_RUNS:
+        if not isinstance(runs, int) or runs < TRANSIENT_RUNS:  # odd values: a first failure
             level = _lowered(level)
     if _many_articles(result):
         level = _raised(level)
@@ -179,7 +179,7 @@ def severity(result: CheckResult) -> Severity:
 def source_outcome(result: CheckResult, occurrence: Occurrence) -> Outcome:
     """The outcome of one citation: the link's, except for an image whose only fault is its
     declared size, where a citation is broken only if its own declared size is wrong."""
-    if result.reason is Reason.IMAGE_DIMENSION_MISMATCH:
+    if result.reason == Reason.IMAGE_DIMENSION_MISMATCH:
         verdict = occurrence.verdict
         return Outcome.BROKEN if verdict is not None and verdict.matches is False else Outcome.OK
     return result.outcome
@@ -224,10 +224,10 @@ def triage_summary(
         counts[next(known) if known is not None else severity(r)] += 1
         if permanent_redirect(r) is not None:
             redirects += 1
-        if r.outcome is not Outcome.BROKEN:
+        if r.outcome != Outcome.BROKEN:
             continue
         for o in r.link.occurrences:
-            if source_outcome(r, o) is Outcome.BROKEN:
+            if source_outcome(r, o) == Outcome.BROKEN:
                 articles.add(article_of(o))
                 files.add(o.source.file)
     return TriageSummary(

@@ -331,3 +331,26 @@ def test_articles_fall_back_to_files_without_a_key() -> None:
     ]
     summary = triage_summary(results)
     assert (summary.articles_affected, summary.files_affected) == (2, 3)
+
+
+def test_plain_strings_and_odd_history_are_judged_like_enums() -> None:
+    """Results built by hand (or read from an odd report) may hold plain strings."""
+    plain = CheckResult(
+        link=Link(URL, "image", (occ("images[0].url", kind="image"),)),  # type: ignore[arg-type]
+        outcome="broken",  # type: ignore[arg-type]
+        reason="timeout",  # type: ignore[arg-type]
+        http_status=None,
+        final_url=None,
+        history=History(HistoryStatus.STILL_BROKEN, "x", None, "3", None),  # type: ignore[arg-type]
+    )
+    assert severity(plain) is Severity.MEDIUM  # a broken image (high), transient: one lower
+    assert source_outcome(plain, plain.link.occurrences[0]) == Outcome.BROKEN
+    ok_plain = CheckResult(
+        link=Link(URL, "other", (occ(),)),  # type: ignore[arg-type]
+        outcome="ok",  # type: ignore[arg-type]
+        reason=None,
+        http_status=200,
+        final_url=B,
+        redirects=(Hop(URL, 301),),
+    )
+    assert severity(ok_plain) is Severity.LOW and permanent_redirect(ok_plain) == B
