@@ -39,7 +39,13 @@ from linkcheck.report.build import (
     is_image_occurrence,
     summarize,
 )
-from linkcheck.report.triage import permanent_redirect, severity, source_outcome, triage_summary
+from linkcheck.report.triage import (
+    Severity,
+    permanent_redirect,
+    severity,
+    source_outcome,
+    triage_summary,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -237,7 +243,7 @@ def _history(history: History | None) -> dict[str, object] | None:
     }
 
 
-def _link(result: CheckResult) -> dict[str, object]:
+def _link(result: CheckResult, level: Severity | None = None) -> dict[str, object]:
     link = result.link
     return {
         "url": _str(link.url),
@@ -256,7 +262,7 @@ def _link(result: CheckResult) -> dict[str, object]:
         "checked_at": _str_or_none(result.checked_at),
         "cached": bool(result.cached),
         "history": _history(result.history),
-        "severity": severity(result).value,
+        "severity": (level or severity(result)).value,
         "permanent_redirect": _str_or_none(permanent_redirect(result)),
     }
 
@@ -271,9 +277,9 @@ def _problem(problem: ArticleProblem) -> dict[str, object]:
     }
 
 
-def _summary(report: Report) -> dict[str, object]:
+def _summary(report: Report, levels: list[Severity]) -> dict[str, object]:
     summary = summarize(report).as_dict()
-    summary["triage"] = triage_summary(report).as_dict()
+    summary["triage"] = triage_summary(report, levels).as_dict()
     return summary
 
 
@@ -282,12 +288,13 @@ def _summary(report: Report) -> dict[str, object]:
 
 def to_dict(report: Report, *, tool_version: str) -> dict[str, object]:
     """The report as a JSON-ready dict, keys in contract order."""
+    levels = [severity(r) for r in report.results]
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": _str(tool_version)},
         "run": _run(report.run),
-        "summary": _summary(report),
-        "links": [_link(r) for r in report.results],
+        "summary": _summary(report, levels),
+        "links": [_link(r, level) for r, level in zip(report.results, levels, strict=True)],
         "problems": [_problem(p) for p in report.problems],
     }
 
@@ -311,12 +318,14 @@ def _value(value: object, depth: int) -> str:
 
 def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
     """The JSON report as text chunks, one link at a time: the same text as `dumps`, without
-    ever holding the whole document (or a dict of every link) in memory."""
+    ever holding the whole document (or a dict of every link) in memory. (The severities are
+    worked out once, before the summary that counts them: one reference per link.)"""
+    levels = [severity(r) for r in report.results]
     head: dict[str, object] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": _str(tool_version)},
         "run": _run(report.run),
-        "summary": _summary(report),
+        "summary": _summary(report, levels),
     }
     yield "{"
     for key, value in head.items():
@@ -324,8 +333,8 @@ def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
     if report.results:
         yield '\n  "links": ['
         sep = "\n    "
-        for result in report.results:
-            yield _encodable(sep + _value(_link(result), 2))
+        for result, level in zip(report.results, levels, strict=True):
+            yield _encodable(sep + _value(_link(result, level), 2))
             sep = ",\n    "
         yield "\n  ],"
     else:
