@@ -1158,3 +1158,22 @@ def test_text_severity_colours() -> None:
     assert "\x1b[1;31mcritical\x1b[0m" in colored  # in the fix-first list, padded to "critical"
     assert "\x1b[33m1 medium\x1b[0m" in colored
     assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == render_summary(rep)
+
+
+def test_reader_ignores_stored_triage_values_and_works_them_out() -> None:
+    """A report from another version may rank differently (or use a severity this version
+    does not know): the reader ignores the stored values, and every output agrees with the
+    rules of this version."""
+    from linkcheck.formats.json_read import load_report
+
+    text = jsonfmt.dumps(sample_report(), tool_version="1")
+    doc = json.loads(text)
+    for link in doc["links"]:
+        link["severity"] = "urgent"
+        link["permanent_redirect"] = "https://elsewhere.example/"
+        for source in link["sources"]:
+            source["outcome"] = "fine"
+    doc["summary"]["triage"] = {"severities": {"urgent": 6}}
+    back = load_report(io.StringIO(json.dumps(doc)))
+    assert jsonfmt.dumps(back, tool_version="1") == text
+    assert "  severity: 1 critical, 1 medium;" in render_summary(back)
