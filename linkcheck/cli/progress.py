@@ -116,6 +116,7 @@ class ProgressLine:
         self.sample: tuple[float, int] | None = None  # (time, checked) of the last rate sample
         self.rate: float | None = None  # smoothed links/s
         self.text = ""
+        self.latest: Progress | None = None  # the counters last seen (the pipeline's object)
 
     # ------------------------------------------------------------------ the line itself
 
@@ -180,6 +181,7 @@ class ProgressLine:
     def __call__(self, p: Progress) -> None:
         if self.closed:
             return
+        self.latest = p
         now = self.clock()
         new_phase = self._note_phase(p, now)
         if self.dumb:  # a plain line now and then; none at the start or the end
@@ -199,6 +201,20 @@ class ProgressLine:
             self.stream.write(CLEAR + self.text)
             self.shown = True
         self.stream.flush()
+
+    async def run(self, every: float = 1.0) -> None:
+        """Redraw every `every` seconds while no result comes (a host that hangs, a long
+        Retry-After), so the rate decays and the ETA stays honest. Run it beside the job
+        (like the heartbeat's task); it ends when cancelled."""
+        import anyio  # here, not at the top: `linkcheck --help` never needs it
+
+        while not self.closed:
+            await anyio.sleep(every)
+            latest = self.latest
+            if latest is not None and self.clock() - self.last >= every:
+                if not self.dumb:
+                    self.last = -math.inf  # due now (a dumb terminal keeps its own pace)
+                self(latest)
 
     def _erase(self) -> None:
         if self.shown:

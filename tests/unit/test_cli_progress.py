@@ -252,3 +252,28 @@ def test_terminal_columns() -> None:
     assert terminal_columns(io.StringIO(), {"COLUMNS": "57"}) == 57
     # no COLUMNS, a stream with no terminal: shutil's answer (80 when it finds nothing)
     assert terminal_columns(io.StringIO(), {"COLUMNS": "x"}) > 0
+
+
+async def test_run_redraws_while_nothing_arrives() -> None:
+    """A stall (a host that hangs): no callback comes, yet the line is redrawn, the rate
+    decays and the ETA grows; the task ends once the line is cleared."""
+    import anyio
+
+    line, out, clock = make()
+    line(checking(0))
+    clock.tick(1.0)
+    line(checking(100))
+    before = last(out)
+    assert "100/s" in before
+    clock.tick(5.0)  # five seconds without a result
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(line.run, 0.01)
+            while last(out) == before:
+                await anyio.sleep(0.01)
+            line.clear()  # the task sees the line closed and ends; the group exits
+    assert out.getvalue().endswith(CLEAR)
+    redrawn = out.getvalue().split(CLEAR)[-2]
+    assert redrawn.startswith("checked 100/1,000 links (10%) · ")
+    rate = float(re.search(r"· ([\d.]+)/s", redrawn).group(1))  # type: ignore[union-attr]
+    assert rate < 100
