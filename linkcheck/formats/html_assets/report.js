@@ -268,19 +268,24 @@
     add(box, dl);
     var t = el("table", "sources"), head = el("tr");
     var isImage = !!im || r[SOURCES].some(function (c) { return c[F_DW] != null || c[F_MATCH] != null; });
-    var cols = ["File", "Line", "Field", "Article", "As written"];
+    var spelled = r[SOURCES].some(function (c) { return c[F_TEXT] != null; });
+    var cols = ["File", "Line", "Field"];
     if (isImage) { cols = cols.concat(["Declared size", "Real size", "Size verdict"]); }
+    cols.push("Article");
+    if (spelled) { cols.push("As written"); }
     cols.forEach(function (c) { add(head, add(el("th", null, c))).lastChild.scope = "col"; });
-    add(t, el("caption", "sub", "Where this link is cited"), add(el("thead"), head));
+    add(t, el("caption", null, "Where this link is cited"), add(el("thead"), head));
     var body = el("tbody");
     r[SOURCES].forEach(function (c) {
-      var tr = add(el("tr"), el("td", null, s(c[F_FILE])), el("td", "num", c[F_LINE]),
-        el("td", null, s(c[F_FIELD])), el("td", null, s(c[F_TITLE]) + (c[F_KEY] != null ? " [" + s(c[F_KEY]) + "]" : "")),
-        el("td", "url", c[F_TEXT] == null ? r[URL] : c[F_TEXT]));
+      var tr = add(el("tr"), el("td", "path", s(c[F_FILE])), el("td", "num", c[F_LINE]), el("td", null, s(c[F_FIELD])));
       if (isImage) {
         add(tr, el("td", c[F_MATCH] === 0 ? "size-bad" : null, sizeText(c[F_DW], c[F_DH])),
           el("td", null, realSize(r)), add(el("td"), verdictNode(c)));
       }
+      var article = add(el("td"), el("span", null, s(c[F_TITLE])));
+      if (c[F_KEY] != null && c[F_KEY] !== c[F_TITLE]) { add(article, el("span", "sub", s(c[F_KEY]))); }
+      add(tr, article);
+      if (spelled) { add(tr, el("td", "url", c[F_TEXT] == null ? "" : c[F_TEXT])); }
       add(body, tr);
     });
     add(t, body);
@@ -309,7 +314,7 @@
     var urlCell = add(el("td", "url"), urlNode(r[URL]));
     if (r[DETAIL] != null) { add(urlCell, el("span", "sub", s(r[DETAIL]))); }
     if (r[REPLACE]) { add(urlCell, add(el("span", "sub"), "update to ", urlNode(r[REPLACE]))); }
-    if (r[IMAGE]) {
+    if (r[IMAGE] && r[DETAIL] == null && r[IMAGE][1] != null) {
       var mism = r[SOURCES].filter(function (c) { return c[F_MATCH] === 0; });
       var txt = "real " + realSize(r);
       if (mism.length) { txt = "declared " + sizeText(mism[0][F_DW], mism[0][F_DH]) + " vs " + txt; }
@@ -521,8 +526,9 @@
 
   function runInfo() {
     var run = data.run, dl = $("run");
+    var inputs = run.inputs.slice(0, 2).join(", ") + (run.inputs.length > 2 ? " and " + (run.inputs.length - 2) + " more" : "");
     $("run-line").textContent = "Run " + run.started_at + " · " + fmt(run.duration_s) + " s · " +
-      run.inputs.join(", ") + (run.interrupted ? " · interrupted" : "");
+      inputs + (run.interrupted ? " · interrupted" : "");
     kv(dl, "Started", run.started_at);
     kv(dl, "Finished", run.finished_at);
     kv(dl, "Duration", fmt(run.duration_s) + " s");
