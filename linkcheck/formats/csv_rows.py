@@ -22,21 +22,23 @@ if TYPE_CHECKING:
 
 __all__ = ["CSV", "cell", "write"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
-def cell(value: object) -> str:
-    """One CSV cell: "" for null, true/false, digits, or text guarded against formulas."""
-    if value is None:
-        return ""
+def cell(value: object) -> object:
+    """One CSV cell: None (an empty cell), true/false, an int, or text guarded against
+    formulas. (csv.writer writes None as an empty cell and ints as digits itself.)"""
+    if type(value) is str:
+        if "\x00" in value:
+            value = value.replace("\x00", "\\x00")  # a NUL byte makes CSV readers fail
+        return "'" + value if value[:1] in _FORMULA_START else value
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value).replace("\x00", "\\x00")  # a NUL byte makes CSV readers fail
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if value is None or type(value) is int:
+        return value
+    return cell(str(value))
 
 
 def write(report: Report, stream: TextIO) -> None:

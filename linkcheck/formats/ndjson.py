@@ -22,15 +22,17 @@ __all__ = ["NDJSON", "dumps_utf8", "write"]
 
 _NAMES = tuple(c.name for c in COLUMNS)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UTF8 = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps(**kw) makes one per call
+_ASCII = json.JSONEncoder(ensure_ascii=True)
 
 
 def dumps_utf8(value: object) -> str:
     """Compact JSON on one line, non-ASCII characters kept as they are. A lone surrogate (an
     undecodable file name) cannot be UTF-8: then the whole value is written \\u-escaped, as
     the JSON report does, so the text is valid JSON that reads back the same."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = _UTF8.encode(value)
     if not text.isascii() and _SURROGATE.search(text):
-        text = json.dumps(value, ensure_ascii=True)
+        text = _ASCII.encode(value)
     return text
 
 

@@ -96,9 +96,10 @@ def _value(x: object) -> object:
 
 
 def _str(x: object) -> str | None:
-    if x is None:
-        return None
-    x = _value(x)
+    if x is None or type(x) is str:
+        return x
+    if isinstance(x, Enum):
+        x = x._value_
     if isinstance(x, str):
         return x
     try:
@@ -174,14 +175,29 @@ def elapsed_ms(seconds: object) -> int | None:
     return round(round(seconds, 6) * 1000) if math.isfinite(seconds) else None
 
 
-def _source_values(result: CheckResult, occurrence: Occurrence | None) -> dict[str, object]:
+_SOURCE_NAMES = (
+    "source_outcome",
+    "file",
+    "field",
+    "line",
+    "article_key",
+    "title",
+    "text",
+    "declared_width",
+    "declared_height",
+    "matches",
+    "aspect_ratio_matches",
+    "size_problem",
+)
+_INDEX = {name: i for i, name in enumerate(_NAMES)}
+_SOURCE_POSITIONS = tuple(_INDEX[name] for name in _SOURCE_NAMES)
+_NO_SOURCE = (None,) * (len(_SOURCE_NAMES) - 1)
+
+
+def _source_values(result: CheckResult, occurrence: Occurrence | None) -> tuple[object, ...]:
+    """The citation's own columns, in `_SOURCE_NAMES` order."""
     if occurrence is None:
-        return {
-            "source_outcome": _str(result.outcome),
-            **dict.fromkeys(("file", "field", "line", "article_key", "title", "text")),
-            **dict.fromkeys(("declared_width", "declared_height", "matches")),
-            **dict.fromkeys(("aspect_ratio_matches", "size_problem")),
-        }
+        return (_str(result.outcome), *_NO_SOURCE)
     s = occurrence.source
     verdict = occurrence.verdict
     declared_w = declared_h = None
@@ -189,36 +205,47 @@ def _source_values(result: CheckResult, occurrence: Occurrence | None) -> dict[s
         declared_w, declared_h = _int(verdict.declared_width), _int(verdict.declared_height)
     elif occurrence.declared is not None:
         declared_w, declared_h = _int(occurrence.declared.width), _int(occurrence.declared.height)
-    return {
-        "source_outcome": _str(source_outcome(result, occurrence)),
-        "file": _str(s.file),
-        "field": _str(s.field),
-        "line": _int(s.line),
-        "article_key": _str(s.article_key),
-        "title": _str(s.title),
-        "text": _str(occurrence.text),
-        "declared_width": declared_w,
-        "declared_height": declared_h,
-        "matches": _bool(verdict.matches) if verdict is not None else None,
-        "aspect_ratio_matches": _bool(verdict.aspect_ratio_matches) if verdict else None,
-        "size_problem": _str(verdict.problem) if verdict is not None else None,
-    }
+    return (
+        _str(source_outcome(result, occurrence)),
+        _str(s.file),
+        _str(s.field),
+        _int(s.line),
+        _str(s.article_key),
+        _str(s.title),
+        _str(occurrence.text),
+        declared_w,
+        declared_h,
+        _bool(verdict.matches) if verdict is not None else None,
+        _bool(verdict.aspect_ratio_matches) if verdict is not None else None,
+        _str(verdict.problem) if verdict is not None else None,
+    )
+
+
+def _link_row(result: CheckResult) -> list[object]:
+    row: list[object] = [None] * len(_NAMES)
+    for name, value in _link_values(result).items():
+        row[_INDEX[name]] = value
+    return row
+
+
+def _with_source(row: list[object], values: tuple[object, ...]) -> tuple[object, ...]:
+    out = row.copy()
+    for position, value in zip(_SOURCE_POSITIONS, values, strict=True):
+        out[position] = value
+    return tuple(out)
 
 
 def row_values(result: CheckResult, occurrence: Occurrence | None) -> tuple[object, ...]:
     """One row, values in `COLUMNS` order (str, int, bool or None)."""
-    merged = _link_values(result) | _source_values(result, occurrence)
-    return tuple(merged[name] for name in _NAMES)
+    return _with_source(_link_row(result), _source_values(result, occurrence))
 
 
 def iter_rows(report: Report) -> Iterator[tuple[object, ...]]:
     """Every row of the report, link by link (report order), citations in report order."""
     for result in report.results:
-        shared = _link_values(result)
-        occurrences = result.link.occurrences
-        for occurrence in occurrences or (None,):
-            merged = shared | _source_values(result, occurrence)
-            yield tuple(merged[name] for name in _NAMES)
+        shared = _link_row(result)
+        for occurrence in result.link.occurrences or (None,):
+            yield _with_source(shared, _source_values(result, occurrence))
 
 
 # --------------------------------------------------------------------------- what CI flags

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,7 @@ def test_report_renders_json_and_text_and_rejects_bad_input(
     run_cli: RunCli,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     r = run_cli(make_library(library, site))
     assert r.report_path is not None
@@ -201,6 +203,13 @@ def test_report_renders_json_and_text_and_rejects_bad_input(
     copy = tmp_path / "copy.json"
     assert main(["report", str(r.report_path), "--format", f"json={copy}"]) == 0
     assert json.loads(copy.read_text(encoding="utf-8"))["links"] == r.report["links"]  # type: ignore[index]
+
+    # '-' reads the report from standard input
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(r.report_path.read_bytes())))
+    assert main(["report", "-", "--format", "junit=-"]) == 0
+    cases = ET.fromstring(capsys.readouterr().out).findall("./testsuite/testcase")
+    assert len(cases) == len(broken_citations(r.report))  # type: ignore[arg-type]
 
     not_json = tmp_path / "notes.txt"
     not_json.write_text("hello", encoding="utf-8")

@@ -118,10 +118,14 @@ def test_csv_is_rfc4180_with_a_header_and_the_same_rows() -> None:
         ("\tx", "'\tx"),
         ("https://a/=b", "https://a/=b"),
         ("a\x00b", "a\\x00b"),
+        ("", ""),
+        ("x\ny", '"x\ny"'),
     ],
 )
 def test_csv_cells(value: object, expected: str) -> None:
-    assert cell(value) == expected
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([cell(value), "end"])
+    assert out.getvalue() == expected + ",end\r\n"
 
 
 def test_ndjson_and_csv_load_in_duckdb_as_one_row_per_citation(tmp_path: Path) -> None:
