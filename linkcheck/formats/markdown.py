@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from linkcheck.formats.rows import flagged, flagged_occurrences
+from linkcheck.formats.rows import flagged, flagged_occurrences, urgency_key
 from linkcheck.models import CheckResult, Outcome, Report
 from linkcheck.report import explain, summarize
 from linkcheck.report.triage import permanent_redirect, severity, triage_summary
@@ -148,7 +148,10 @@ def render(report: Report, stream: TextIO, *, max_bytes: int = MAX_BYTES) -> Non
             len(broken),
             "broken links",
         )
-    moved = [r for r in flagged(report, (Outcome.OK,)) if permanent_redirect(r)]
+    moved = sorted(
+        (r for r in report.results if r.outcome is Outcome.OK and permanent_redirect(r)),
+        key=urgency_key,
+    )
     if moved:
         out.table(
             "\n### Links to update (permanent redirects)\n\n| url | now at | where |\n"

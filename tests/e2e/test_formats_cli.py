@@ -236,3 +236,17 @@ def test_unknown_format_fails_before_any_request(
     assert r.code == 2
     assert "unknown format 'junitt': did you mean 'junit'" in r.err
     assert site.log == []
+
+
+def test_formats_from_the_config_file(
+    site: Site, library: LibraryFactory, run_cli: RunCli, tmp_path: Path
+) -> None:
+    lib = make_library(library, site)
+    rows = tmp_path / "rows.ndjson"
+    (lib / "linkcheck.toml").write_text(f'format = ["ndjson={rows}", "junit"]\n', "utf-8")
+    r = run_cli(lib)
+    assert r.code == 1, r.err
+    assert r.report is not None
+    lines = rows.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == r.report["summary"]["occurrences"]
+    assert (Path.cwd() / "linkcheck-junit.xml").is_file()  # NAME alone: its default file
