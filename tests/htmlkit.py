@@ -167,7 +167,7 @@ def find_chromium() -> str | None:
     """Debian's chromium (or another Chromium/Chrome on PATH); $CHROMIUM wins."""
     configured = os.environ.get("CHROMIUM")
     if configured:
-        return configured
+        return configured if os.access(configured, os.X_OK) else None
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)
         if found:
@@ -182,7 +182,7 @@ def browser_missing() -> str | None:
     except ImportError:
         return "Playwright is not installed (pip install -e '.[test]')"
     if find_chromium() is None:
-        return "no chromium on PATH (apt-get install chromium)"
+        return "no chromium on PATH (apt-get install chromium), or $CHROMIUM is not a program"
     return None
 
 

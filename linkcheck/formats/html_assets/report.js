@@ -208,6 +208,7 @@
     var by = {
       severity: function (a, b) { return a.worst - b.worst || b.broken - a.broken; },
       title: function (a, b) { return cmpStr(s(a.title), s(b.title)); },
+      file: function (a, b) { return cmpStr(s(a.file), s(b.file)); },
       links: function (a, b) { return a.links.length - b.links.length; },
       broken: function (a, b) { return a.broken - b.broken; },
       warning: function (a, b) { return a.warning - b.warning; }
