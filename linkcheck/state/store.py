@@ -89,7 +89,6 @@ CREATE TABLE verdicts (
     history TEXT,
     PRIMARY KEY (run_id, link_id)
 ) WITHOUT ROWID;
-CREATE INDEX verdicts_by_link ON verdicts (link_id);
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1,)  # MIGRATIONS[i] takes user_version i to i + 1
@@ -288,21 +287,28 @@ class Store:
     # ---------------------------------------------------------------------------- links
 
     def load(self, link_ids: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        """The `links` rows (LINK_COLUMNS) of these ids, in one query (a temporary table of
-        the wanted ids joined to `links`)."""
+        """The `links` rows (LINK_COLUMNS) of these ids, in one query: a scan of `links` when
+        the run wants most of them (the usual case), else a join with a temporary table of
+        the wanted ids (a shard, a small run on a big store)."""
+        wanted = set(link_ids)
+        columns = ", ".join(f"l.{c.strip()}" for c in LINK_COLUMNS.split(","))
         try:
+            total = int(self.db.execute("SELECT count(*) FROM links").fetchone()[0])
+            if total <= 2 * len(wanted):
+                for row in self.db.execute(f"SELECT {columns} FROM links l"):
+                    if row[0] in wanted:
+                        yield row
+                return
             self.db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS wanted (link_id TEXT PRIMARY KEY) WITHOUT ROWID"
             )
             with self.transaction() as db:
                 db.execute("DELETE FROM temp.wanted")
-                for batch in _batches((i,) for i in link_ids):
+                for batch in _batches((i,) for i in wanted):
                     db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", batch)
-            cursor = self.db.execute(
-                f"SELECT {', '.join(f'l.{c.strip()}' for c in LINK_COLUMNS.split(','))} "
-                "FROM temp.wanted w JOIN links l ON l.link_id = w.link_id"
+            yield from self.db.execute(
+                f"SELECT {columns} FROM temp.wanted w JOIN links l ON l.link_id = w.link_id"
             )
-            yield from cursor
             self.db.execute("DELETE FROM temp.wanted")
         except sqlite3.Error as exc:
             raise _problem(self.path, "cannot be read", exc) from exc
