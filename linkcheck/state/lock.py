@@ -34,8 +34,16 @@ class StoreLock:
         """Take the lock if it is free (never blocks); False when another process holds it."""
         if self._fd is not None:
             return True
+        folder = os.path.dirname(os.path.abspath(self.path))
         try:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            why = "a file of that name is in the way" if os.path.isfile(folder) else exc.strerror
+            raise StateError(
+                f"cannot create the folder {folder} for the state store {self.store_path}: "
+                f"{why or exc}; use --state elsewhere or --no-state"
+            ) from exc
+        try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise StateError(

@@ -417,3 +417,64 @@ def test_history_finds_the_default_store_like_run(
     run_cli(folder)  # the default store under $XDG_STATE_HOME
     code, out, _ = _history(capsys)
     assert code == 0 and "run    1" in out
+
+
+# ----------------------------------------------------------- interrupted, no state, unusable
+
+
+def test_an_interrupted_run_keeps_its_verdicts_but_no_history(
+    site: Site, library: LibraryFactory, run_cli: RunCli, tmp_path: Path
+) -> None:
+    _slow_site(site)
+
+    @site.route("/slower/*")
+    def slower(request: Request) -> Response:
+        return Response.html(delay=5)
+
+    folder = library(
+        [article(site.url("/ok"))] + [article(site.url(f"/slower/{i}")) for i in range(4)]
+    )
+    state = tmp_path / "state.db"
+    stopped = run_cli("--state", state, "--max-time", "1.5", "--timeout", "10", folder)
+    assert stopped.code == 2 and stopped.report is not None
+    assert stopped.report["run"]["interrupted"] is True
+    checked = [lk for lk in stopped.links if lk["reason"] != "not_checked"]
+    assert [lk["url"] for lk in checked] == [site.url("/ok")]
+    db = sqlite3.connect(state)
+    assert db.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]
+    assert db.execute("SELECT count(*) FROM verdicts").fetchone()[0] == 1  # what was checked
+    assert db.execute("SELECT count(*) FROM links WHERE first_seen IS NOT NULL").fetchone()[0] == 0
+    site.reset()
+    again = run_cli("--state", state, folder, "--timeout", "1", "--retries", "0")
+    # the interrupted run's ok verdict is reused (cache), but history starts now
+    assert again.link(site.url("/ok"))["cached"] is True
+    assert {lk["history"]["status"] for lk in again.links} == {"new"}
+    assert site.requests("/ok") == []
+
+
+def test_no_state_keeps_nothing(site: Site, library: LibraryFactory, run_cli: RunCli) -> None:
+    import os
+
+    folder = library([article(site.url("/ok"))])
+    r = run_cli("--no-state", folder)
+    assert r.code == 0 and r.report is not None
+    assert r.report["run"]["state_file"] is None and r.report["run"]["run_id"] is None
+    assert r.links[0]["history"] is None and r.report["summary"]["history"] is None
+    assert not Path(os.environ["XDG_STATE_HOME"], "linkcheck").exists()
+
+
+def test_an_unusable_store_is_a_clear_error_before_any_request(
+    site: Site, library: LibraryFactory, run_cli: RunCli, tmp_path: Path
+) -> None:
+    folder = library([article(site.url("/ok"))])
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not sqlite at all\n" * 300)
+    bad = run_cli("--state", garbage, folder)
+    assert bad.code == 2
+    assert str(garbage) in bad.err and "--no-state" in bad.err and "--state" in bad.err
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    nowhere = run_cli("--state", blocked / "state.db", folder)
+    assert nowhere.code == 2 and str(blocked) in nowhere.err
+    assert site.log == []
+    assert run_cli("--no-state", folder).code == 0  # the way out the message names
