@@ -359,7 +359,7 @@
     var rows = byArticle ? articles(links) : links;
     lastRows = rows;
     var pages = Math.max(1, Math.ceil(rows.length / state.size));
-    if (state.page >= pages) { state.page = pages - 1; }
+    state.page = Math.max(0, Math.min(state.page, pages - 1));
     var from = state.page * state.size, to = Math.min(rows.length, from + state.size);
     var table = $("results"), thead = table.tHead, tbody = table.tBodies[0];
     var columns = byArticle ? ARTICLE_COLUMNS : LINK_COLUMNS;
@@ -527,6 +527,7 @@
 
   function runInfo() {
     var run = data.run, dl = $("run");
+    document.title = "linkcheck report · " + run.started_at;
     var inputs = run.inputs.slice(0, 2).join(", ") + (run.inputs.length > 2 ? " and " + (run.inputs.length - 2) + " more" : "");
     $("run-line").textContent = "Run " + run.started_at + " · " + fmt(run.duration_s) + " s · " +
       inputs + (run.interrupted ? " · interrupted" : "");
