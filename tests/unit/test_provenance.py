@@ -151,3 +151,14 @@ def test_articles_in_memory_need_no_path() -> None:
     collected = collect([], [("mem/a.md", GOOD.format(name="a"))], Config())
     assert collected.articles == 1
     assert {o.source.file for link in collected.links for o in link.occurrences} == {"mem/a.md"}
+
+
+def test_the_api_refuses_an_empty_folder_too(tmp_path: Path) -> None:
+    import linkcheck
+
+    (tmp_path / "content").mkdir()
+    config = Config(use_state=False)
+    with pytest.raises(InputError, match="no article files"):
+        linkcheck.run([tmp_path / "content"], config)
+    report = linkcheck.run([("mem/a.md", "---\ntitle: A\n---\n")], config)
+    assert report.files == 1  # in memory: no path, never "empty"
