@@ -126,3 +126,11 @@ def test_unwritable_names_each_file_target_and_ignores_streams(tmp_path: Path) -
     assert unwritable(outputs) == [
         f"cannot write the text report to {bad}: the folder {tmp_path / 'gone'} does not exist"
     ]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_that_takes_no_new_file_is_refused_even_for_root() -> None:
+    # /proc/self exists and is a folder, but no one (root included) can create a file in it:
+    # the same path a read-only or full file system takes
+    why = why_unwritable("/proc/self/report.json")
+    assert why is not None and why.startswith("cannot create a file in /proc/self: ")
