@@ -277,3 +277,22 @@ async def test_run_redraws_while_nothing_arrives() -> None:
     assert redrawn.startswith("checked 100/1,000 links (10%) · ")
     rate = float(re.search(r"· ([\d.]+)/s", redrawn).group(1))  # type: ignore[union-attr]
     assert rate < 100
+
+
+def test_terminal_columns_reads_the_streams_own_terminal() -> None:
+    """Standard error may be a terminal while standard output is redirected (`-o -` or
+    `> report.json`): the width comes from the stream the line is written to."""
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 77, 0, 0))
+        with open(follower, "w", closefd=False) as stream:
+            assert terminal_columns(stream, {}) == 77
+            assert terminal_columns(stream, {"COLUMNS": "100"}) == 100  # COLUMNS wins
+    finally:
+        os.close(leader)
+        os.close(follower)
