@@ -14,8 +14,9 @@ On a dumb terminal (TERM=dumb: an editor's shell, a serial console) no control s
 ever written: a plain progress line every `plain_interval` seconds (30) instead, each on its
 own line, and nothing to erase.
 
-Plain ANSI rather than `rich`: this is one line of text; rich would cost a dependency and tens
-of milliseconds of import time for it (the README's notes give the figures).
+Plain ANSI rather than `rich`: this is one line of text; rich would cost a dependency and
+about 0.1 s of import time for it (`import rich.progress` ~115 ms against 20 ms for Python's
+own start, measured on the 2-core development machine).
 """
 
 from __future__ import annotations
