@@ -25,9 +25,9 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from urllib.parse import urlsplit
 
 from linkcheck.models import CheckResult, Occurrence, Outcome, Reason, Report
-from linkcheck.net.redirects import host_of
 from linkcheck.report import explain, is_image_link
 from linkcheck.report.triage import Severity, permanent_redirect, severity, source_outcome
 
@@ -122,14 +122,25 @@ def _bool(x: object) -> bool | None:
     return x if isinstance(x, bool) else None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def host_label(url: str) -> str | None:
-    """host[:port] of an http(s) URL, as the per-host statistics spell it; None otherwise."""
-    if not url[:8].lower().startswith(("http://", "https://")):
-        return None
+    """host[:port] of an http(s) URL, spelled as the per-host statistics spell it (lower case,
+    the port only when it is not the scheme's default); None for other URLs. Plain urllib:
+    the formats do not import the network stack (`linkcheck --help` stays instant)."""
     try:
-        return host_of(url) or None
-    except Exception:  # noqa: BLE001 - an unparsable URL has no host, it does not fail a format
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
         return None
+    default = _DEFAULT_PORTS.get(parts.scheme.lower())
+    host = parts.hostname
+    if default is None or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    return host if port is None or port == default else f"{host}:{port}"
 
 
 def _link_values(result: CheckResult) -> dict[str, object]:

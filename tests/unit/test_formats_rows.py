@@ -15,7 +15,7 @@ from formats_kit import FORMULA_TITLE, HOSTILE_FILE, HOSTILE_TITLE, HOSTILE_URL,
 
 from linkcheck.formats import RenderOptions, get_formatter
 from linkcheck.formats.csv_rows import cell
-from linkcheck.formats.rows import COLUMNS, iter_rows
+from linkcheck.formats.rows import COLUMNS, host_label, iter_rows
 from linkcheck.models import Report
 
 NAMES = [c.name for c in COLUMNS]
@@ -166,3 +166,26 @@ def test_ndjson_and_csv_load_in_pandas(tmp_path: Path) -> None:
         assert df["http_status"].max() == 500
         assert HOSTILE_URL in set(df["url"])
         assert HOSTILE_FILE in set(df["file"])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://Example.COM/x",
+        "http://a.example:80/",
+        "https://a.example:8443/p?q",
+        "http://127.0.0.1:36697/s",
+        "http://[::1]:8080/x",
+        "https://xn--bcher-kva.example/",
+        "http://user:pw@h.example:81/",
+    ],
+)
+def test_host_label_spells_hosts_as_the_host_statistics_do(url: str) -> None:
+    from linkcheck.net.redirects import host_of
+
+    assert host_label(url) == host_of(url)
+
+
+@pytest.mark.parametrize("url", ["mailto:x@example.com", "http:///no-host", "https://a:99999/"])
+def test_host_label_of_urls_without_a_host(url: str) -> None:
+    assert host_label(url) is None
