@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from linkcheck.formats.paths import SourcePaths
 from linkcheck.formats.rows import flagged_occurrences
 from linkcheck.formats.sarif import sarif_results
 from linkcheck.models import CheckResult, Occurrence, Outcome, Report
@@ -60,12 +61,12 @@ def _command(result: CheckResult) -> str:
     return "warning"
 
 
-def _line(result: CheckResult, occurrence: Occurrence | None) -> str:
+def _line(result: CheckResult, occurrence: Occurrence | None, paths: SourcePaths) -> str:
     props = []
     moved = permanent_redirect(result) if result.outcome is Outcome.OK else None
     reason = "permanent_redirect" if moved else (result.reason or result.outcome).value
     if occurrence is not None:
-        props.append(f"file={escape_property(occurrence.source.file)}")
+        props.append(f"file={escape_property(paths(occurrence.source.file))}")
         line = occurrence.source.line
         if isinstance(line, int) and not isinstance(line, bool) and line >= 1:
             props.append(f"line={line}")
@@ -82,12 +83,13 @@ def _line(result: CheckResult, occurrence: Occurrence | None) -> str:
 
 
 def write(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) -> None:
+    paths = SourcePaths(report.run.inputs)
     written = 0
     left = 0
     for result in sarif_results(report):
         for occurrence in flagged_occurrences(result) or (None,):
             if written < max_lines:
-                stream.write(_line(result, occurrence))
+                stream.write(_line(result, occurrence, paths))
                 written += 1
             else:
                 left += 1

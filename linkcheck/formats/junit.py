@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from linkcheck.formats.paths import SourcePaths
 from linkcheck.formats.rows import elapsed_ms, flagged, flagged_occurrences
 from linkcheck.models import CheckResult, Occurrence, Report
 from linkcheck.report import explain
@@ -68,7 +69,7 @@ def _seconds(value: object) -> str:
     return f"{ms / 1000:.3f}" if ms is not None else "0.000"
 
 
-def _case(result: CheckResult, occurrence: Occurrence | None, file: str) -> str:
+def _case(result: CheckResult, occurrence: Occurrence | None, file: str, path: str) -> str:
     reason = result.reason.value if result.reason is not None else result.outcome.value
     detail = explain(result)
     field = occurrence.source.field if occurrence is not None else "link"
@@ -78,7 +79,7 @@ def _case(result: CheckResult, occurrence: Occurrence | None, file: str) -> str:
         f"url: {result.link.url}",
         f"reason: {reason}",
         f"severity: {severity(result).value}",
-        f"where: {file} {where}",
+        f"where: {path} {where}",
     ]
     if result.http_status is not None:
         details.append(f"http_status: {result.http_status}")
@@ -92,7 +93,7 @@ def _case(result: CheckResult, occurrence: Occurrence | None, file: str) -> str:
     message = f"{reason}: {detail}" if detail else reason
     return (
         f'    <testcase classname="{attr(file)}" name="{attr(f"{where} {result.link.url}")}"'
-        f' file="{attr(file)}"{line_attr} time="{_seconds(result.elapsed)}">\n'
+        f' file="{attr(path)}"{line_attr} time="{_seconds(result.elapsed)}">\n'
         f'      <failure type="{attr(reason)}" message="{attr(message)}">'
         f"{text(chr(10).join(details))}</failure>\n"
         "    </testcase>\n"
@@ -115,6 +116,7 @@ def write(report: Report, stream: TextIO) -> None:
             by_file.setdefault(_NO_FILE, []).append((result, None))
         for o in occurrences:
             by_file.setdefault(str(o.source.file) or _NO_FILE, []).append((result, o))
+    paths = SourcePaths(report.run.inputs)
     total = sum(len(cases) for cases in by_file.values())
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(
@@ -128,7 +130,7 @@ def write(report: Report, stream: TextIO) -> None:
             f' errors="0" skipped="0" timestamp="{attr(report.run.started_at)}">\n'
         )
         for result, occurrence in cases:
-            stream.write(_case(result, occurrence, file))
+            stream.write(_case(result, occurrence, file, paths(file) if file != _NO_FILE else file))
         stream.write("  </testsuite>\n")
     stream.write("</testsuites>\n")
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 from urllib.parse import quote
 
 from linkcheck.formats.ndjson import dumps_utf8
+from linkcheck.formats.paths import SourcePaths
 from linkcheck.formats.rows import flagged_occurrences, urgency_key
 from linkcheck.models import CheckResult, Occurrence, Outcome, Reason, Report
 from linkcheck.report import explain
@@ -156,9 +157,9 @@ def artifact_uri(file: str) -> tuple[str, bool]:
     return quote(posix), True
 
 
-def _location(occurrence: Occurrence) -> dict[str, object]:
+def _location(occurrence: Occurrence, paths: SourcePaths) -> dict[str, object]:
     s = occurrence.source
-    uri, relative = artifact_uri(str(s.file))
+    uri, relative = artifact_uri(paths(str(s.file)))
     artifact: dict[str, object] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = "%SRCROOT%"
@@ -168,7 +169,9 @@ def _location(occurrence: Occurrence) -> dict[str, object]:
     return {"physicalLocation": physical}
 
 
-def _result(result: CheckResult, occurrence: Occurrence | None) -> dict[str, object]:
+def _result(
+    result: CheckResult, occurrence: Occurrence | None, paths: SourcePaths
+) -> dict[str, object]:
     moved = permanent_redirect(result) if result.outcome is Outcome.OK else None
     rule_id = PERMANENT_REDIRECT if moved else (result.reason or Reason.INTERNAL_ERROR).value
     url = result.link.url
@@ -187,7 +190,7 @@ def _result(result: CheckResult, occurrence: Occurrence | None) -> dict[str, obj
         "message": {"text": message},
     }
     if occurrence is not None:
-        out["locations"] = [_location(occurrence)]
+        out["locations"] = [_location(occurrence, paths)]
     key = place.encode("utf-8", "surrogatepass")
     out["partialFingerprints"] = {"linkcheckCitation/v1": hashlib.sha256(key).hexdigest()[:32]}
     out["properties"] = {
@@ -241,11 +244,12 @@ def write(report: Report, stream: TextIO, *, tool_version: str) -> None:
     head = json.dumps(_head(report, tool_version), ensure_ascii=False)[:-1]  # drop the "}"
     stream.write(f'{{"$schema": "{SCHEMA_URI}", "version": "2.1.0", "runs": [{head}, ')
     stream.write('"results": [')
+    paths = SourcePaths(report.run.inputs)
     sep = "\n"
     for result in sarif_results(report):
         occurrences = flagged_occurrences(result)
         for occurrence in occurrences or (None,):
-            stream.write(sep + dumps_utf8(_result(result, occurrence)))
+            stream.write(sep + dumps_utf8(_result(result, occurrence, paths)))
             sep = ",\n"
     stream.write("\n]}]}\n")
 

@@ -84,7 +84,7 @@ def test_junit_parses_with_one_case_per_broken_citation_grouped_by_file() -> Non
 def test_junit_keeps_hostile_values_and_drops_nothing() -> None:
     root = ET.fromstring(render("junit", sample_report()).encode("utf-8"))
     (case,) = [s for s in root.findall("testsuite") if s.get("name") == HOSTILE_FILE][0]
-    assert case.get("file") == HOSTILE_FILE
+    assert case.get("file") == f"content/{HOSTILE_FILE}"  # the path, for CI tools
     assert HOSTILE_URL in (case.get("name") or "")
     failure = case.find("failure")
     assert failure is not None and failure.text is not None
@@ -119,7 +119,8 @@ def test_sarif_validates_against_the_2_1_0_schema_with_file_and_line() -> None:
         for r in dead
         for loc in r["locations"]
     }
-    assert places == {("b.md", 2), ("a.md", 9)}
+    # paths for code scanning: the input folder (run.inputs: "content") joined with the name
+    assert places == {("content/b.md", 2), ("content/a.md", 9)}
     kinds = {r["ruleId"] for r in results}
     assert {"image_dimension_mismatch", "rate_limited", "permanent_redirect"} <= kinds
     assert "unsupported_scheme" not in kinds  # skipped links are not findings
@@ -157,7 +158,7 @@ def test_github_annotations_one_line_each_escaped() -> None:
     assert commands.count("::error") == 2  # the dead webUrl, cited twice (critical)
     assert "::notice" in commands  # the permanent redirect
     hostile = [line for line in lines if HOSTILE_FILE.split("/")[0] in line]
-    assert hostile and all(line.startswith("::warning file=odd dir/we") for line in hostile)
+    assert hostile and all(line.startswith("::warning file=content/odd dir/we") for line in hostile)
     for line in lines:
         head, sep, message = line.partition("::")[2].partition("::")
         assert sep, line
@@ -168,7 +169,7 @@ def test_github_annotations_one_line_each_escaped() -> None:
             key, _, value = prop.partition("=")
             assert key in {"file", "line", "title"} and ":" not in value
     (first,) = [line for line in hostile if "line=3" in line]
-    assert 'file=odd dir/we"ird%2Cna%3A%3Ame <x>%25.md,line=3,' in first
+    assert 'file=content/odd dir/we"ird%2Cna%3A%3Ame <x>%25.md,line=3,' in first
     assert "%0D%0A%250A::warning::" in first  # CR LF and % of the detail escaped
 
 
