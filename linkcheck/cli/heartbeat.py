@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, Protocol, TextIO, TypeVar
 
 import anyio
 
@@ -105,8 +105,15 @@ class Heartbeat:
             self.lines += 1
 
 
-async def with_heartbeat(heartbeat: Heartbeat | None, job: Awaitable[T]) -> T:
-    """Await `job` while `heartbeat` ticks; the heartbeat stops when the job ends, however it
+class Ticker(Protocol):
+    """Anything that redraws itself on a clock while the job runs: the heartbeat (not a
+    terminal) or the terminal's progress line (`ProgressLine.run`)."""
+
+    async def run(self) -> None: ...
+
+
+async def with_heartbeat(heartbeat: Ticker | None, job: Awaitable[T]) -> T:
+    """Await `job` while `heartbeat` ticks; the ticker stops when the job ends, however it
     ends. An exception from the job is re-raised as itself, not in an exception group."""
     if heartbeat is None:
         return await job

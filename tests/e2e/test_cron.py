@@ -115,7 +115,7 @@ def test_the_writability_check_leaves_nothing_behind(
 
 
 def test_every_host_refusing_connections_is_network_down(
-    run_cli: RunCli, library: LibraryFactory
+    run_cli: RunCli, library: LibraryFactory, tmp_path: Path
 ) -> None:
     dead = [f"http://127.0.0.1:{closed_port()}" for _ in range(3)]
     folder = library(
@@ -124,13 +124,27 @@ def test_every_host_refusing_connections_is_network_down(
             for i, base in enumerate(dead)
         ]
     )
-    r = run_cli(folder, "--retries", "0")
+    out = tmp_path / "last-week.json"
+    out.write_text('{"last": "week"}', encoding="utf-8")
+    r = run_cli(folder, "--retries", "0", "-o", str(out), output=False)
     assert r.code == 2
-    assert r.report is not None
-    why = r.report["run"]["network_down"]
-    assert why and "none of the 3 hosts" in why and "connect" in why
     assert "linkcheck: the network looks down: none of the 3 hosts" in r.err
-    assert "nothing was recorded; exit 2" in r.err
+    assert "nothing was recorded in the state store; exit 2" in r.err
+    # last week's report is left as it was: no 100 % spike on the dashboards
+    assert out.read_text(encoding="utf-8") == '{"last": "week"}'
+
+
+def test_the_network_down_rule_itself_is_reported_by_the_library(
+    library: LibraryFactory,
+) -> None:
+    import linkcheck
+
+    dead = [f"http://127.0.0.1:{closed_port()}" for _ in range(3)]
+    folder = library([{"title": f"A{i}", "webUrl": f"{b}/a"} for i, b in enumerate(dead)])
+    report = linkcheck.run([folder], linkcheck.Config(retries=0, timeout=2))
+    why = report.run.network_down
+    assert why and "none of the 3 hosts" in why and "connect" in why
+    assert report.exit_code == 2
 
 
 def test_two_of_twenty_hosts_down_is_an_ordinary_run(
