@@ -32,7 +32,7 @@ def main() -> int:
 
     with sync_playwright() as pw:
         browser = htmlkit.launch_chromium(pw)
-        page = browser.new_page(viewport={"width": 1200, "height": 760})
+        page = browser.new_page(viewport={"width": 1440, "height": 760})
         page.goto(page_file.as_uri())
         page.wait_for_selector("html[data-ready='1']")
         page.screenshot(path=DOCS / "html-report.png")

@@ -276,6 +276,12 @@ def test_sorting_and_permanent_redirect(page: Page, real_run: dict[str, Any]) ->
     numbers = [int(x) for x in statuses if x]
     assert numbers == sorted(numbers, reverse=True) and numbers[0] >= 500
 
+    page.page.click('th button[data-sort="file"]')  # by the first file citing the link
+    files = page.page.eval_on_selector_all(
+        "#results tbody tr.row td.path", "els => els.map(e => e.firstChild.textContent)"
+    )
+    assert files == sorted(lk["sources"][0]["file"] for lk in report["links"])
+
     page.page.select_option("#f-severity", "low")
     page.search("redirect-to")
     (moved,) = [lk for lk in report["links"] if "redirect-to" in lk["url"]]

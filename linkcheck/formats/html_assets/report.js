@@ -81,7 +81,7 @@
     { key: "severity", label: "Severity" }, { key: "outcome", label: "Outcome" },
     { key: "reason", label: "Reason" }, { key: "status", label: "HTTP", num: true },
     { key: "kind", label: "Kind" }, { key: "url", label: "URL" }, { key: "host", label: "Host" },
-    { key: "cites", label: "Citations", num: true }, { key: "history", label: "Change" }
+    { key: "file", label: "File" }, { key: "cites", label: "Citations", num: true }, { key: "history", label: "Change" }
   ];
   var ARTICLE_COLUMNS = [
     { key: "severity", label: "Worst" }, { key: "title", label: "Article" },
@@ -124,6 +124,7 @@
         case "reason": k[i] = stringRank(r[REASON]); break;
         case "kind": k[i] = stringRank(r[KIND]); break;
         case "host": k[i] = stringRank(r[HOST]); break;
+        case "file": k[i] = r[SOURCES].length ? stringRank(r[SOURCES][0][F_FILE]) : 0; break;
         case "status": k[i] = r[STATUS] || 0; break;
         case "cites": k[i] = r[SOURCES].length; break;
         case "history": k[i] = rank(HISTORIES, hist[i]); break;
@@ -308,6 +309,12 @@
     return b;
   }
 
+  function fileCell(r) {
+    var src = r[SOURCES], td = el("td", "path", src.length ? s(src[0][F_FILE]) : "");
+    if (src.length > 1) { add(td, el("span", "sub", "+" + (src.length - 1) + " more")); }
+    return td;
+  }
+
   function linkRow(i, extra) {
     var r = L[i], out = s(r[OUTCOME]);
     var tr = el("tr", "row o-row-" + out);
@@ -324,7 +331,7 @@
     add(tr, add(el("td"), toggleButton("l" + i, r[URL])),
       add(el("td"), badge("s", s(r[SEV]))), add(el("td"), badge("o", out)),
       el("td", null, s(r[REASON]).replace(/_/g, " ")), el("td", "num", r[STATUS]),
-      el("td", null, s(r[KIND])), urlCell, el("td", null, s(r[HOST])),
+      el("td", null, s(r[KIND])), urlCell, el("td", null, s(r[HOST])), fileCell(r),
       el("td", "num", r[SOURCES].length), el("td", null, hist[i].replace(/_/g, " ")));
     if (extra) { add(tr, extra); }
     return tr;
