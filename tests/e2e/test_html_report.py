@@ -88,14 +88,18 @@ class Page:
 
     def search(self, text: str) -> None:
         self.page.fill("#f-search", text)
-        self.page.wait_for_function(
-            "t => document.getElementById('f-search').value === t", arg=text
-        )
-        self.settle()
+        self.rendered("search", text)
 
-    def settle(self) -> None:
-        # The search box re-renders after a short debounce; wait until it has.
-        self.page.wait_for_timeout(400)
+    def file_filter(self, text: str) -> None:
+        self.page.fill("#f-file", text)
+        self.rendered("file", text)
+
+    def rendered(self, what: str, text: str) -> None:
+        # Typing re-renders after a short debounce: wait until the table shows this text's rows.
+        self.page.wait_for_function(
+            "([what, t]) => document.getElementById('match-count').dataset[what] === t",
+            arg=[what, text],
+        )
 
 
 @pytest.fixture
@@ -196,8 +200,7 @@ def test_real_run_loads_with_totals_and_no_errors(page: Page, real_run: dict[str
 def test_hostile_strings_stay_text(page: Page, real_run: dict[str, Any]) -> None:
     page.open(real_run["html"])
     page.page.check("#g-article")
-    page.page.fill("#f-file", "e-<img")
-    page.settle()
+    page.file_filter("e-<img")
     assert page.count() == 1
     row = page.page.locator("#results tbody tr.row").first
     assert HOSTILE_TITLE in (row.text_content() or "")
@@ -209,7 +212,7 @@ def test_hostile_strings_stay_text(page: Page, real_run: dict[str, Any]) -> None
     assert page.page.locator("#results img, #results script").count() == 0
     # the javascript: URL is shown but is no link
     page.page.check("#g-link")
-    page.page.fill("#f-file", "")
+    page.file_filter("")
     page.search("javascript:")
     assert page.count() == 1
     assert page.page.locator("#results tbody tr.row td.url a").count() == 0

@@ -213,3 +213,20 @@ def test_verdicts_shown_per_citation() -> None:
     assert len(first) < 12 or first[11] is None  # the right citation is not broken
     assert second[8:10] == [0, 0] and second[11] == 1
     assert data["triage"]["articles_affected"] == 1
+
+
+def test_the_page_script_never_parses_report_strings_as_html() -> None:
+    script = (Path(__file__).parents[2] / "linkcheck/formats/html_assets/report.js").read_text()
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script, flags=re.S)
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        'setAttribute("style"',
+        'setAttribute("href"',
+    ):
+        assert sink not in code, sink
+    assert "</script" not in script.lower() and "<!--" not in script

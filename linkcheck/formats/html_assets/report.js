@@ -389,6 +389,8 @@
     var count = $("match-count");
     count.setAttribute("data-count", String(rows.length));
     count.setAttribute("data-links", String(links.length));
+    count.setAttribute("data-search", state.search);  // what this render applied (for tests)
+    count.setAttribute("data-file", state.file);
     count.textContent = rows.length ? "Showing " + fmt(from + 1) + "–" + fmt(to) + " of " + fmt(rows.length) + " " + what +
       (byArticle ? " (" + fmt(links.length) + " links)" : "") + (links.length < N ? ", filtered from " + fmt(N) + " links" : "")
       : "No " + what + " match these filters.";
