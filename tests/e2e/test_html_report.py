@@ -191,6 +191,20 @@ def test_real_run_loads_with_totals_and_no_errors(page: Page, real_run: dict[str
     assert page.count() == len(report["links"])
     # every link is on the one page (fewer than 100), each once
     assert sorted(page.shown_urls()) == sorted(lk["url"] for lk in report["links"])
+    # every control has a label, and the details open from the keyboard
+    unlabelled = page.page.evaluate(
+        """() => [...document.querySelectorAll('input, select, button')].filter(e =>
+             !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+             && !e.textContent.trim()).map(e => e.id || e.outerHTML.slice(0, 80))"""
+    )
+    assert unlabelled == []
+    toggle = page.page.locator("#results tbody tr.row button.toggle").first
+    toggle.focus()
+    page.page.keyboard.press("Enter")
+    assert page.page.locator("#results tbody tr.detail").count() == 1
+    assert page.page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "true"
+    page.page.keyboard.press("Enter")
+    assert page.page.locator("#results tbody tr.detail").count() == 0
     # the per-host politeness table lists the run's hosts
     hosts_text = page.page.text_content("#hosts") or ""
     for host in report["run"]["hosts"]:
