@@ -109,7 +109,15 @@ def test_user_agent_is_honest_and_overridable(tmp_path, site, library):
     ua = site.log[0].headers["user-agent"]
     assert ua.startswith("linkcheck/") and "+http" in ua
     site.reset()
-    run_cli(tmp_path, folder, "--user-agent", "NewsBot/2 (+https://news.example/bot)")
+    # --cache-max-age 0: the first run's ok verdict would be reused without a request
+    run_cli(
+        tmp_path,
+        folder,
+        "--cache-max-age",
+        "0",
+        "--user-agent",
+        "NewsBot/2 (+https://news.example/bot)",
+    )
     assert site.log[0].headers["user-agent"] == "NewsBot/2 (+https://news.example/bot)"
 
 
