@@ -304,6 +304,10 @@ def test_sorting_and_permanent_redirect(page: Page, real_run: dict[str, Any]) ->
     (moved,) = [lk for lk in report["links"] if "redirect-to" in lk["url"]]
     assert page.shown_urls() == [moved["url"]]
     assert "update to" in (page.page.text_content("#results tbody tr.row") or "")
+    page.page.locator("#results tbody tr.row button.toggle").click()
+    chain = page.page.locator("#results tbody tr.detail ol.chain li").all_text_contents()
+    assert [h["status"] for h in moved["redirects"]] == [301]
+    assert chain == [f"{moved['url']} → 301", f"{moved['final_url']} → {moved['http_status']}"]
 
 
 def test_group_by_article(page: Page, real_run: dict[str, Any]) -> None:
