@@ -150,20 +150,21 @@ def reuse(link: Link, cached: CachedVerdict, config: Config) -> CheckResult:
             attempts=0,
             image=cached.probe,
         )
-        result = judge(link, outcome, config)
-    else:
-        result = CheckResult(
-            link,
-            Outcome.OK,
-            None,
-            cached.http_status,
-            cached.final_url or link.url,
-            redirects=cached.redirects,
-            detail=cached.detail,
+        return replace(
+            judge(link, outcome, config),
+            attempts=0,
+            checked_at=cached.checked_at,
+            cached=True,
+            validators=cached.validators,
         )
-    return replace(
-        result,
-        attempts=0,
+    return CheckResult(
+        link,
+        Outcome.OK,
+        None,
+        cached.http_status,
+        cached.final_url or link.url,
+        redirects=cached.redirects,
+        detail=cached.detail,
         checked_at=cached.checked_at,
         cached=True,
         validators=cached.validators,

@@ -15,7 +15,6 @@ from linkcheck.models import (
     Outcome,
     Reason,
     Validators,
-    link_id,
 )
 from linkcheck.plan import CachedVerdict
 from linkcheck.state.history import Past
@@ -149,7 +148,7 @@ def cached_verdict(row: Sequence[Any]) -> CachedVerdict | None:
 
 
 class RowCache:
-    """plan.VerdictCache over `links` rows already loaded (keyed by link id)."""
+    """plan.VerdictCache over `links` rows already loaded (keyed by URL)."""
 
     def __init__(self, rows: Mapping[str, Sequence[Any]]) -> None:
         self.rows = rows
@@ -157,8 +156,8 @@ class RowCache:
     def lookup(self, urls: Sequence[str]) -> dict[str, CachedVerdict]:
         found: dict[str, CachedVerdict] = {}
         for url in urls:
-            row = self.rows.get(link_id(url))
-            if row is None or row[_URL] != url:
+            row = self.rows.get(url)
+            if row is None:
                 continue
             verdict = cached_verdict(row)
             if verdict is not None:

@@ -71,7 +71,7 @@ class StateSession:
         assert self.store is not None
         rows: dict[str, Any] = {}
         for row in self.store.load(link_id(u) for u in urls):
-            rows[row[0]] = row
+            rows[row[1]] = row  # by URL: what plan() asks with
             past = past_of(row)
             if past is not None:
                 self._past[row[0]] = past

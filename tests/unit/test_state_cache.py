@@ -188,5 +188,5 @@ def test_store_rows_round_trip_to_cached_verdicts() -> None:
         result.image,
         VALIDATORS,
     )
-    found = RowCache({result.id: row}).lookup([url, "http://a/other"])
+    found = RowCache({url: row}).lookup([url, "http://a/other"])
     assert found == {url: verdict}
