@@ -17,7 +17,6 @@ never one giant Python string. Its layout (`DATA_VERSION`) is private to this pa
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import math
@@ -28,10 +27,15 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, TextIO
 
-from linkcheck.models import CheckResult, HostStats, Outcome, Reason, Report
+from linkcheck.models import CheckResult, HostStats, Outcome, Report
 from linkcheck.net.redirects import host_of
 from linkcheck.report.build import enum_value, explain, summarize
-from linkcheck.report.triage import permanent_redirect, severity
+from linkcheck.report.triage import (
+    permanent_redirect,
+    severity,
+    source_outcome,
+    triage_summary,
+)
 
 if TYPE_CHECKING:  # the registry imports this module
     from linkcheck.formats.registry import RenderOptions
@@ -117,21 +121,6 @@ def _host(url: str) -> str:
         return ""
 
 
-def _affected(result: CheckResult) -> list[int]:
-    """The occurrences (indices) whose citation is broken: all of a broken link's, except an
-    image whose only fault is its declared size, where only the mismatched citations are."""
-    occurrences = result.link.occurrences
-    if result.outcome is not Outcome.BROKEN:
-        return []
-    if result.reason is Reason.IMAGE_DIMENSION_MISMATCH:
-        return [
-            i
-            for i, o in enumerate(occurrences)
-            if o.verdict is not None and o.verdict.matches is False
-        ]
-    return list(range(len(occurrences)))
-
-
 def _trim(row: list[object]) -> list[object]:
     """`row` without its trailing nulls (the page reads a missing column as null)."""
     end = len(row)
@@ -167,9 +156,9 @@ def _row(result: CheckResult, s: _Strings) -> list[object]:
         history = _trim(
             [s(h.status), s(h.first_seen), s(h.broken_since), _num(h.failing_runs), s(h.last_ok)]
         )
-    affected = set(_affected(result))
+    broken = result.outcome is Outcome.BROKEN
     sources = []
-    for i, o in enumerate(link.occurrences):
+    for o in link.occurrences:
         src, v, d = o.source, o.verdict, o.declared
         text = _str(o.text)
         sources.append(
@@ -186,7 +175,7 @@ def _row(result: CheckResult, s: _Strings) -> list[object]:
                     _flag(v.matches) if v is not None else None,
                     _flag(v.aspect_ratio_matches) if v is not None else None,
                     s(v.problem) if v is not None else None,
-                    1 if i in affected else None,
+                    1 if broken and source_outcome(result, o) is Outcome.BROKEN else None,
                 ]
             )
         )
@@ -240,16 +229,6 @@ def _host_stats(h: HostStats) -> list[object]:
 def _head(report: Report, tool_version: str) -> dict[str, object]:
     run = report.run
     options = run.options if isinstance(run.options, dict) else {}
-    articles: set[str] = set()
-    files: set[str] = set()
-    redirects = 0
-    for r in report.results:
-        with contextlib.suppress(Exception):  # a value triage never saw: not counted
-            redirects += permanent_redirect(r) is not None
-        for i in _affected(r):
-            src = r.link.occurrences[i].source
-            articles.add(_str(src.article_key or src.file))
-            files.add(_str(src.file))
     return {
         "v": DATA_VERSION,
         "tool": {"name": "linkcheck", "version": _str(tool_version)},
@@ -267,11 +246,7 @@ def _head(report: Report, tool_version: str) -> dict[str, object]:
             "fail_after": _num(run.fail_after),
         },
         "summary": summarize(report).as_dict(),
-        "triage": {
-            "articles_affected": len(articles),
-            "files_affected": len(files),
-            "permanent_redirects": redirects,
-        },
+        "triage": triage_summary(report).as_dict(),
         "hosts": [_host_stats(h) for h in sorted(run.hosts, key=lambda h: _str(h.host))],
         "problems": [
             [_str(p.file), _str(p.reason), _str(p.message), _str(p.field or ""), _num(p.line)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -230,3 +231,11 @@ def test_the_page_script_never_parses_report_strings_as_html() -> None:
     ):
         assert sink not in code, sink
     assert "</script" not in script.lower() and "<!--" not in script
+
+
+def test_totals_agree_with_the_json_report() -> None:
+    report = synthetic_report(200)
+    summary = json.loads(dumps(report, tool_version="t"))["summary"]
+    data = blob(html_text(report))
+    assert data["triage"] == summary["triage"]
+    assert data["summary"] == {k: v for k, v in summary.items() if k != "triage"}
