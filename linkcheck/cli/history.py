@@ -18,22 +18,22 @@ from linkcheck.cli.helptext import EXIT_ERROR, EXIT_OK, help_formatter
 from linkcheck.collect.normalize import normalize
 from linkcheck.config import build_config
 from linkcheck.models import LinkKind, RawLink, Source
-from linkcheck.state import Store, default_state_path
+from linkcheck.state import KEEP_VERDICT_RUNS, Store, default_state_path
 
 __all__ = ["HELP", "NAME", "add_parser", "run"]
 
 NAME = "history"
 HELP = "show the last runs, or one link's verdicts over time, from the state store"
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Show what the state store remembers: without URL, the last runs (id, start, status, totals);
 with URL (or a link id, or the first characters of one), that link's verdict in each run,
 newest first, with its history status (new, ok, newly_broken, still_broken, fixed, flapping).
 
 The store is found as `linkcheck run` finds it: --state FILE, else .linkcheck/state.db beside
 the config file (--config FILE, or linkcheck.toml / pyproject.toml found from the current
-directory upwards), else $XDG_STATE_HOME/linkcheck/state.db. Verdicts of the last 12 recording
-runs are kept; older runs keep their totals."""
+directory upwards), else $XDG_STATE_HOME/linkcheck/state.db. Verdicts of the last
+{KEEP_VERDICT_RUNS} recording runs are kept; older runs keep their totals."""
 
 EPILOG = """\
 exit codes:

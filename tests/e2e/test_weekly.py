@@ -477,3 +477,16 @@ def test_an_unusable_store_is_a_clear_error_before_any_request(
     assert nowhere.code == 2 and str(blocked) in nowhere.err
     assert site.log == []
     assert run_cli("--no-state", folder).code == 0  # the way out the message names
+
+
+def test_history_finds_the_store_beside_a_config_file(
+    site: Site, library: LibraryFactory, run_cli: RunCli, capsys: Any
+) -> None:
+    folder = library([article(site.url("/ok"))])
+    (folder / "linkcheck.toml").write_text("timeout = 3\n")
+    run_cli(folder)
+    assert (folder / ".linkcheck" / "state.db").exists()
+    code, out, _ = _history(capsys, "--config", str(folder / "linkcheck.toml"))
+    assert code == 0 and "run    1" in out and str(folder / ".linkcheck" / "state.db") in out
+    code, _, err = _history(capsys)  # from elsewhere, without --config: another store
+    assert code == 2 and "no state store" in err
