@@ -230,6 +230,15 @@ def test_hostile_strings_stay_text(page: Page, real_run: dict[str, Any]) -> None
     page.search("javascript:")
     assert page.count() == 1
     assert page.page.locator("#results tbody tr.row td.url a").count() == 0
+    # a hostile address is input too: values, never markup
+    page.page.goto("about:blank")
+    page.page.goto(
+        real_run["html"].as_uri()
+        + "#q=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D6%3E&outcome=%3Cscript%3E&sort=x"
+    )
+    page.page.wait_for_selector("html[data-ready='1']")
+    assert page.count() == 0 and page.page.input_value("#f-outcome") == ""
+    assert page.page.evaluate("window.__xss") is None
 
 
 def test_filters_narrow_to_the_reports_rows(page: Page, real_run: dict[str, Any]) -> None:
@@ -250,8 +259,18 @@ def test_filters_narrow_to_the_reports_rows(page: Page, real_run: dict[str, Any]
     assert page.count() == len(on_s) >= 1
     assert sorted(page.shown_urls()) == sorted(lk["url"] for lk in on_s)
 
+    # the view is in the address: opened again from it, the page shows the same rows
+    address = page.page.url
+    assert "outcome=broken" in address and "reason=http_status" in address
+    page.page.goto("about:blank")
+    page.page.goto(address)
+    page.page.wait_for_selector("html[data-ready='1']")
+    assert page.count() == len(on_s)
+    assert page.page.input_value("#f-host") == s_host
+
     page.page.click("#f-reset")
     assert page.count() == len(report["links"])
+    assert "outcome=" not in page.page.url
 
     page.page.select_option("#f-reason", "image_dimension_mismatch")
     (image,) = links_where(report, reason="image_dimension_mismatch")

@@ -397,6 +397,7 @@
     $("p-where").textContent = "Page " + fmt(state.page + 1) + " of " + fmt(pages);
     $("p-first").disabled = $("p-prev").disabled = state.page === 0;
     $("p-next").disabled = $("p-last").disabled = state.page >= pages - 1;
+    writeHash();
     return refilter;
   }
 
@@ -554,6 +555,43 @@
     $("footer").textContent = data.tool.name + " " + data.tool.version + " · report data v" + data.v;
   }
 
+  // The filters live in the address (#outcome=broken&q=...), so a view can be bookmarked or
+  // sent to someone. The hash is input like any other: values only, never markup.
+  var FILTERS = ["outcome", "severity", "reason", "kind", "host", "history"];
+  function readHash() {
+    var h;
+    try { h = new URLSearchParams(location.hash.slice(1)); } catch (e) { return; }
+    FILTERS.forEach(function (k) {
+      var v = h.get(k), sel = $("f-" + k);
+      if (v === null) { return; }
+      sel.value = v;
+      if (sel.value === v) { state[k] = v; } else { sel.value = ""; }
+    });
+    if (h.get("q")) { state.search = $("f-search").value = h.get("q"); }
+    if (h.get("file")) { state.file = $("f-file").value = h.get("file"); }
+    if (h.get("group") === "article") { state.group = "article"; $("g-article").checked = true; }
+    var columns = state.group === "article" ? ARTICLE_COLUMNS : LINK_COLUMNS;
+    if (columns.some(function (c) { return c.key === h.get("sort"); })) { state.sortKey = h.get("sort"); }
+    if (h.get("dir") === "-1") { state.sortDir = -1; }
+    var size = parseInt(h.get("size"), 10);
+    if ([50, 100, 250, 500].indexOf(size) >= 0) { state.size = size; $("p-size").value = String(size); }
+    var page = parseInt(h.get("page"), 10);
+    if (page > 1) { state.page = page - 1; }
+  }
+  function writeHash() {
+    var p = new URLSearchParams();
+    FILTERS.forEach(function (k) { if (state[k]) { p.set(k, state[k]); } });
+    if (state.search) { p.set("q", state.search); }
+    if (state.file) { p.set("file", state.file); }
+    if (state.group !== "link") { p.set("group", state.group); }
+    if (state.sortKey !== "severity" || state.sortDir !== 1) { p.set("sort", state.sortKey); p.set("dir", String(state.sortDir)); }
+    if (state.size !== 100) { p.set("size", String(state.size)); }
+    if (state.page > 0) { p.set("page", String(state.page + 1)); }
+    var text = p.toString();
+    if (text === location.hash.slice(1)) { return; }
+    try { history.replaceState(null, "", text ? "#" + text : location.pathname + location.search); } catch (e) { /* a browser that refuses: the view still works */ }
+  }
+
   var timer = null;
   function bind() {
     [["f-outcome", "outcome"], ["f-severity", "severity"], ["f-reason", "reason"], ["f-kind", "kind"],
@@ -602,6 +640,7 @@
   runInfo();
   hostsTable();
   problemsTable();
+  readHash();
   bind();
   render(true);
   // For tests and the benchmark: rendered, and how long after navigation started (ms).
