@@ -54,10 +54,9 @@ __all__ = [
 
 
 def _enum(kind: Any, value: object) -> Any:
-    try:
-        return kind(value) if value is not None else None
-    except ValueError:
-        return None
+    """The member of enum `kind` whose value is `value`; None for None or an unknown value
+    (a store written by another version). A dict lookup: this runs for every stored link."""
+    return kind._value2member_map_.get(value) if value is not None else None
 
 
 def past_of(row: Sequence[Any]) -> Past | None:

@@ -258,22 +258,19 @@ class Store:
                 self._prune(db, run_id)
 
     def _prune(self, db: sqlite3.Connection, run_id: int) -> None:
-        recording = [
-            r[0]
-            for r in db.execute(
-                "SELECT DISTINCT run_id FROM verdicts WHERE run_id <= ? ORDER BY run_id DESC",
-                (run_id,),
-            )
-        ]
-        if len(recording) > KEEP_VERDICT_RUNS:
-            db.execute("DELETE FROM verdicts WHERE run_id < ?", (recording[KEEP_VERDICT_RUNS - 1],))
-        oldest = db.execute(
-            "SELECT id FROM runs WHERE status IN ('complete', 'interrupted') "
-            "ORDER BY id DESC LIMIT 1 OFFSET ?",
-            (KEEP_LINK_RUNS - 1,),
-        ).fetchone()
-        if oldest is not None:
-            db.execute("DELETE FROM links WHERE last_run < ?", (oldest[0],))
+        """Verdicts of runs older than the last KEEP_VERDICT_RUNS that recorded verdicts
+        (complete or interrupted) go; links unseen for KEEP_LINK_RUNS such runs go."""
+        for keep, delete in (
+            (KEEP_VERDICT_RUNS, "DELETE FROM verdicts WHERE run_id < ?"),
+            (KEEP_LINK_RUNS, "DELETE FROM links WHERE last_run < ?"),
+        ):
+            oldest = db.execute(
+                "SELECT id FROM runs WHERE status IN ('complete', 'interrupted') AND id <= ? "
+                "ORDER BY id DESC LIMIT 1 OFFSET ?",
+                (run_id, keep - 1),
+            ).fetchone()
+            if oldest is not None:
+                db.execute(delete, (oldest[0],))
 
     def runs(self, limit: int) -> list[tuple[Any, ...]]:
         """The last `limit` runs, newest first: (id, started_at, finished_at, status,

@@ -190,3 +190,12 @@ def test_store_rows_round_trip_to_cached_verdicts() -> None:
     )
     found = RowCache({url: row}).lookup([url, "http://a/other"])
     assert found == {url: verdict}
+
+
+def test_a_row_with_values_this_version_does_not_know_is_ignored() -> None:
+    row = ("id", "http://a/x", "page", None, None, None, 0, None, None, "gone-fishing")
+    row += (None, 200, None, HOUR_AGO, None, None, "{not json", None, None, None)
+    assert cached_verdict(row) is None
+    ok_row = row[:9] + ("ok",) + row[10:]
+    verdict = cached_verdict(ok_row)
+    assert verdict is not None and verdict.probe is None  # the damaged probe is dropped
