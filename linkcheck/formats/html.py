@@ -40,7 +40,7 @@ from linkcheck.report.triage import (
 if TYPE_CHECKING:  # the registry imports this module
     from linkcheck.formats.registry import RenderOptions
 
-__all__ = ["DATA_VERSION", "HtmlFormatter", "iter_chunks", "write"]
+__all__ = ["DATA_VERSION", "DEFAULT_PATH", "HtmlFormatter", "iter_chunks", "iter_data", "write"]
 
 DATA_VERSION = 1
 DEFAULT_PATH = "linkcheck-report.html"
