@@ -123,6 +123,7 @@ class _Run:
         self.gate = Politeness(config)
         self.interrupted = False
         self.down: str | None = None  # why the network looked down, if it did
+        self.state_error: str | None = None  # why the run could not be recorded, if so
         self.session = StateSession(config.state) if config.use_state and config.state else None
         # every result, for the report and the network-down canary (only when needed)
         self.keep = keep_results or self.session is not None
@@ -220,7 +221,12 @@ class _Run:
                 status = (
                     NETWORK_DOWN if self.down else INTERRUPTED if self.interrupted else COMPLETE
                 )
-                await anyio.to_thread.run_sync(session.finish, status, _now())
+                try:
+                    await anyio.to_thread.run_sync(session.finish, status, _now())
+                except StateError as exc:
+                    # hours of checking must not be lost to a full disk or a damaged store:
+                    # the report is still complete, and says why it is not in the history
+                    self.state_error = str(exc)
         except Exception:
             failed = True
             raise
@@ -328,6 +334,7 @@ class _Run:
             config_file=self.config.config_file,
             fail_after=self.config.fail_after,
             network_down=self.down,
+            state_error=self.state_error,
             run_id=self.session.run_id if self.session is not None else None,
             state_file=os.path.abspath(self.config.state)
             if self.session is not None and self.config.state

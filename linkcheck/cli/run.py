@@ -138,4 +138,10 @@ def run(args: argparse.Namespace) -> int:
             "done (links not checked are listed as skipped/not_checked)",
             file=err,
         )
+    if report.run.state_error:
+        print(
+            "linkcheck: the links were checked and the report written, but the run could not "
+            f"be recorded in the state store: {report.run.state_error}; exit 2",
+            file=err,
+        )
     return report.exit_code

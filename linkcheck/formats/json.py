@@ -147,6 +147,7 @@ def _run(run: RunInfo) -> dict[str, object]:
         "state_file": _str_or_none(run.state_file),
         "fail_after": _int_or_none(run.fail_after) or 1,
         "network_down": _str_or_none(run.network_down),
+        "state_error": _str_or_none(run.state_error),
     }
 
 

@@ -109,6 +109,7 @@ def _run(run: Mapping[str, Any]) -> RunInfo:
         state_file=run.get("state_file"),
         fail_after=run.get("fail_after") or 1,
         network_down=run.get("network_down"),
+        state_error=run.get("state_error"),
     )
 
 

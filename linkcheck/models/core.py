@@ -352,6 +352,7 @@ class RunInfo:
     state_file: str | None = None  # the state store the run used, if any
     fail_after: int = 1  # a broken link counts for the exit code after this many runs in a row
     network_down: str | None = None  # why the run judged this machine offline, if it did
+    state_error: str | None = None  # why the run could not be recorded in the state store
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -375,11 +376,12 @@ class Report:
     @property
     def exit_code(self) -> int:
         """The one exit-code rule: 2 when the run was interrupted (its results are incomplete)
-        or the network was down (its verdicts say nothing about the links), else 1 when any
-        link counts as broken, else 0. A broken link counts once it has failed `fail_after`
+        or the network was down (its verdicts say nothing about the links) or the run could not
+        be recorded in the state store (its history would be missing), else 1 when any link
+        counts as broken, else 0. A broken link counts once it has failed `fail_after`
         runs in a row (its `history.failing_runs`; without history, every broken link
         counts)."""
-        if self.run.interrupted or self.run.network_down:
+        if self.run.interrupted or self.run.network_down or self.run.state_error:
             return 2
         return 1 if any(counts_as_broken(r, self.run.fail_after) for r in self.results) else 0
 

@@ -63,3 +63,40 @@ def test_a_network_down_run_is_recorded_without_verdicts(tmp_path: Path) -> None
     db = sqlite3.connect(state)
     assert db.execute("SELECT status FROM runs").fetchall() == [("network_down",)]
     assert db.execute("SELECT count(*) FROM verdicts").fetchone()[0] == 0
+
+
+def test_a_run_that_cannot_be_recorded_still_returns_its_whole_report(
+    site: Site, tmp_path: Path
+) -> None:
+    """Another process holds the store's write lock when the run ends (a real SQLite lock, held
+    past the store's busy timeout): hours of checking are not lost; the report is complete and
+    says why it is not in the history, and the exit code is 2."""
+    state = tmp_path / "state.db"
+    config = linkcheck.load_config(**FAST, state=str(state))
+    inputs = [article(site.url("/ok")), article(site.url("/status/404"))]
+    blocker: list[sqlite3.Connection] = []
+
+    def hold_the_store(progress: Any) -> None:
+        if progress.phase == "checking" and not blocker:
+            db = sqlite3.connect(state, isolation_level=None)
+            db.execute("BEGIN EXCLUSIVE")
+            blocker.append(db)
+
+    try:
+        report = linkcheck.run(inputs, config, on_progress=hold_the_store)
+    finally:
+        for db in blocker:
+            db.execute("ROLLBACK")
+            db.close()
+    assert blocker, "the store was never held: the test proved nothing"
+    assert report.run.state_error and str(state) in report.run.state_error
+    assert {r.link.url: r.outcome.value for r in report.results} == {
+        site.url("/ok"): "ok",
+        site.url("/status/404"): "broken",
+    }
+    assert report.exit_code == 2
+    # the next run works and finds the interrupted recording marked as such
+    again = linkcheck.run(inputs, config)
+    assert again.run.state_error is None and again.run.run_id == 2
+    statuses = dict(sqlite3.connect(state).execute("SELECT id, status FROM runs").fetchall())
+    assert statuses[2] == "complete" and statuses[1] != "complete"

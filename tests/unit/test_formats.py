@@ -361,6 +361,7 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "state_file",
         "fail_after",
         "network_down",
+        "state_error",
     ]
     assert run["duration_s"] == 65.432
     assert run["options"] == {"timeout": 10.0, "exclude": ["a", "b"], "verbose": False}
