@@ -49,7 +49,13 @@ from linkcheck.net.client import make_client
 from linkcheck.plan import Plan, plan
 from linkcheck.report import build_report
 from linkcheck.report.canary import network_down
-from linkcheck.state import COMPLETE, FAILED, INTERRUPTED, NETWORK_DOWN, StateSession
+from linkcheck.state.session import (
+    COMPLETE,
+    FAILED,
+    INTERRUPTED,
+    NETWORK_DOWN,
+    StateSession,
+)
 
 if TYPE_CHECKING:
     import httpx

@@ -15,7 +15,6 @@ import sys
 from typing import Any
 
 from linkcheck.cli.helptext import EXIT_ERROR, EXIT_OK, help_formatter
-from linkcheck.collect.normalize import normalize
 from linkcheck.config import build_config
 from linkcheck.models import LinkKind, RawLink, Source
 from linkcheck.state import KEEP_VERDICT_RUNS, Store, default_state_path
@@ -122,6 +121,9 @@ def runs(store: Store, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _normalised(text: str) -> str | None:
+    # imported here, not at the top: the normaliser loads httpx, and `--help` stays instant
+    from linkcheck.collect.normalize import normalize
+
     raw = RawLink(text, LinkKind.OTHER, Source("<command line>", "URL", None, None))
     url = normalize(raw)
     return url if isinstance(url, str) else None

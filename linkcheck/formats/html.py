@@ -27,8 +27,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, TextIO
 
+from linkcheck.formats.rows import host_label
 from linkcheck.models import CheckResult, HostStats, Outcome, Report
-from linkcheck.net.redirects import host_of
 from linkcheck.report.build import enum_value, explain, summarize
 from linkcheck.report.triage import (
     permanent_redirect,
@@ -115,10 +115,7 @@ class _Strings:
 
 
 def _host(url: str) -> str:
-    try:
-        return host_of(url)
-    except Exception:  # noqa: BLE001 - an unparsable URL has no host; the row still shows
-        return ""
+    return host_label(url) or ""  # an unparsable URL has no host; the row still shows
 
 
 def _trim(row: list[object]) -> list[object]:

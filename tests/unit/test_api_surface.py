@@ -74,6 +74,20 @@ def test_import_is_cheap() -> None:
     assert json.loads(out.stdout) == []
 
 
+def test_the_command_line_loads_no_network_stack_until_a_command_runs() -> None:
+    """`linkcheck --help` (and a config error) stay instant: building the parser of every
+    subcommand (run, report, diff, history, demo) loads no HTTP client, parser or YAML, and
+    neither the planner nor the per-run state session."""
+    code = (
+        "import json, sys; from linkcheck.cli.main import build_parser; build_parser(); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('httpx', 'httpcore', 'aiohttp', 'yaml', 'frontmatter', 'markdown_it', 'tenacity') "
+        "or m in ('linkcheck.pipeline', 'linkcheck.plan', 'linkcheck.state.session'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
 def report(*outcomes: Outcome, interrupted: bool = False) -> Report:
     run = RunInfo(
         started_at="s",
