@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         out.flush()
 
         async def check(scope: anyio.CancelScope) -> Report:
-            return await check_library(paths, config, cancel_scope=scope)
+            return await check_library([folder / "library"], config, cancel_scope=scope)
 
         report = anyio.run(cancel_on_signal, check)
         written = _write_formats(report, folder)

@@ -16,8 +16,10 @@ related articles, any other URL in the front matter, and links in the article bo
 EXIT_CODES = """\
 exit codes:
   0  no broken links (warnings such as 'blocked' or 'rate_limited' do not count)
-  1  broken links found (see the summary and the JSON report)
-  2  the run could not be done as asked: bad option or config, missing path, or interrupted"""
+  1  broken links found (with --fail-after N: broken in N runs in a row)
+  2  the run could not be done as asked: bad option or config, missing path, no article files
+     in a folder given, an output that cannot be written, the state store locked by another
+     run or unusable, the network of this machine looks down, or interrupted"""
 
 
 def help_formatter(prog: str) -> argparse.HelpFormatter:
