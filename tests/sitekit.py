@@ -122,6 +122,7 @@ import sys
 import threading
 import time
 import traceback
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -1375,3 +1376,20 @@ def write_library(folder: str | Path, spec: LibrarySpec, **subs: Any) -> Path:
             body = render(str(data.pop("_body", "")), **subs)
             path.write_text(article_text(_render_data(data, subs), body), encoding="utf-8")
     return root
+
+
+def png(width: int, height: int) -> bytes:
+    """A small valid grey PNG of the given size (for a site's ``put_file`` or a route)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

@@ -5,35 +5,16 @@ those changes (text and JSON); and the bad inputs a tired person will give it.""
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from e2ekit import LibraryFactory, RunCli
-from sitekit import Response, Site
+from sitekit import Response, Site, png
 
 from linkcheck.cli import main
 
 NO_CACHE = ("--cache-max-age", "0")  # the second run must request everything again
-
-
-def png(width: int, height: int) -> bytes:
-    """A valid grey PNG of that size."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\0" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def articles(body_link: str) -> list[dict[str, Any]]:

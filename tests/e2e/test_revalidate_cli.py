@@ -4,27 +4,13 @@ a 304 and no body byte. Counted from the server's log."""
 
 from __future__ import annotations
 
-import struct
-import zlib
 from typing import Any
 
 from e2ekit import LibraryFactory, RunCli
-from sitekit import Site
+from sitekit import Site, png
 
 # 64x48 each but the last (32x24: a declared-size mismatch, which is revalidated too)
 NAMES = ("jpeg_baseline_pil.jpg", "png_pil.png", "gif_pil.gif", "jpeg_big_app_pil.jpg")
-
-
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    idat = zlib.compress(raw)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def article(title: str, url: str, width: int, height: int) -> dict[str, Any]:

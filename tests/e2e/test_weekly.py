@@ -8,39 +8,20 @@ import json
 import random
 import signal
 import sqlite3
-import struct
 import subprocess
 import sys
 import threading
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
 from e2ekit import LibraryFactory, RunCli, SitesFactory
-from sitekit import Request, Response, Site, unused_address
+from sitekit import Request, Response, Site, png, unused_address
 
 from linkcheck.cli import main
 from linkcheck.state import StoreLock
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def png(width: int, height: int) -> bytes:
-    """A valid grey PNG of that size."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\0" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def article(url: str, *images: tuple[str, int, int], **more: Any) -> dict[str, Any]:

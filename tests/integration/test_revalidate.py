@@ -5,11 +5,9 @@ server's log (status answered, body bytes sent, headers received)."""
 
 from __future__ import annotations
 
-import struct
-import zlib
 from typing import Any
 
-from sitekit import Response, Site
+from sitekit import Response, Site, png
 
 from linkcheck.check import CheckContext, check_link
 from linkcheck.config import Config
@@ -31,23 +29,6 @@ from linkcheck.net.client import make_client
 LAST_RUN = "2026-11-23T03:00:00Z"
 
 JPEG = "/files/jpeg_baseline_pil.jpg"  # 64x48 in fixtures/images
-
-
-def png(width: int, height: int) -> bytes:
-    """A small valid PNG of the given size (one grey pixel row per line, zlib-compressed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 def image_link(url: str, *declared: tuple[Any, Any]) -> Link:
