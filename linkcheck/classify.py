@@ -43,6 +43,8 @@ ERROR_REASONS: dict[ErrorKind, Reason] = {
     ErrorKind.REDIRECT_LOOP: Reason.REDIRECT_LOOP,
     ErrorKind.TOO_MANY_REDIRECTS: Reason.TOO_MANY_REDIRECTS,
     ErrorKind.INVALID_URL: Reason.INVALID_URL,
+    ErrorKind.INVALID_REDIRECT: Reason.INVALID_REDIRECT,
+    ErrorKind.PRIVATE_ADDRESS: Reason.PRIVATE_ADDRESS,
 }
 
 
@@ -67,6 +69,8 @@ def head_unreliable(status: int | None, error: ErrorKind | None) -> bool:
 
 def classify(outcome: HttpOutcome) -> tuple[Outcome, Reason | None, str]:
     """What a finished check (after retries and redirects) means."""
+    if outcome.error_kind is ErrorKind.PRIVATE_ADDRESS:  # refused by policy: no request made
+        return Outcome.SKIPPED, Reason.PRIVATE_ADDRESS, outcome.error_detail
     if outcome.error_kind is not None:
         return Outcome.BROKEN, ERROR_REASONS[outcome.error_kind], outcome.error_detail
     status = outcome.status

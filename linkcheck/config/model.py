@@ -44,6 +44,8 @@ class Config:
     proxy: str | None = None  # every request through this proxy (overrides the environment)
     ca_bundle: str | None = None  # PEM file of CAs to trust
     use_env: bool = True  # honour HTTP(S)_PROXY / NO_PROXY / SSL_CERT_FILE
+    allow_private: bool = False  # request private/loopback/link-local addresses too
+    allow_net: tuple[str, ...] = ()  # CIDR networks allowed although not public
     # State between runs. The library API keeps state only when `state` names a file; the
     # command line resolves the default location (see settings.STATE_DEFAULT_TEXT).
     state: str | None = None

@@ -353,6 +353,29 @@ SETTINGS: tuple[Setting, ...] = (
         help="extra request header for every host, repeatable (in the config file: a "
         "[headers] table)",
     ),
+    Setting(
+        name="allow_private",
+        kind=Kind.BOOL,
+        default=False,
+        group=NETWORK,
+        flag="--allow-private",
+        flag_value=True,
+        help="also request hosts that are (or resolve to) private, loopback, link-local or "
+        "other non-public addresses; by default they are reported skipped/private_address "
+        "without a request",
+    ),
+    Setting(
+        name="allow_net",
+        kind=Kind.NETWORKS,
+        default=(),
+        group=NETWORK,
+        flag="--allow-net",
+        metavar="CIDR",
+        repeatable=True,
+        default_text="",
+        help="allow just this non-public network (10.20.0.0/16, fd00::/8), repeatable: a "
+        "library that links to an intranet",
+    ),
     # ---- proxy and TLS
     Setting(
         name="proxy",

@@ -8,6 +8,7 @@ person can act on: which setting, where it came from, what was given, what is al
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import math
 import os
 import re
@@ -86,6 +87,7 @@ class Kind(StrEnum):
     DURATION = "duration"  # "3d", "12h", "90m", "30s", "1w" or seconds; stored as seconds
     FORMATS = "list of NAME[=PATH]"  # output formats; names are checked by the CLI's registry
     CHOICE = "one of"  # one of `Setting.choices`
+    NETWORKS = "list of CIDR networks"  # "10.20.0.0/16", "fd00::/8", "192.0.2.7"
 
 
 class Bounds(StrEnum):
@@ -180,6 +182,21 @@ def format_specs(where: Where, value: Any) -> tuple[str, ...]:
         if sep and path != "-":
             path = _path(where, path)
         out.append(f"{name}={path}" if sep else name)
+    return tuple(out)
+
+
+def networks(where: Where, value: Any) -> tuple[str, ...]:
+    """IP networks in CIDR form ("10.20.0.0/16", a bare address is its /32 or /128), kept as
+    their canonical text. Host bits set ("10.1.2.3/16") are refused: that is usually a typo."""
+    out: list[str] = []
+    for item in strings(where, value):
+        try:
+            out.append(str(ipaddress.ip_network(item.strip(), strict=True)))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{where}: {item!r} is not a network in CIDR form such as 10.20.0.0/16 or "
+                f"fd00::/8 ({exc})"
+            ) from None
     return tuple(out)
 
 
@@ -331,6 +348,8 @@ def check_value(
             raise ConfigError(f"{where}: {exc}") from None
     if kind is Kind.FORMATS:
         return format_specs(where, value)
+    if kind is Kind.NETWORKS:
+        return networks(where, value)
     if kind is Kind.CHOICE:
         if not isinstance(value, str) or value.strip().lower() not in choices:
             raise ConfigError(f"{where} must be one of {', '.join(choices)}, got {value!r}")

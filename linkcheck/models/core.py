@@ -45,6 +45,7 @@ class Reason(StrEnum):
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     INVALID_URL = "invalid_url"
+    INVALID_REDIRECT = "invalid_redirect"  # a Location we cannot follow (port, characters)
     NOT_AN_IMAGE = "not_an_image"
     IMAGE_UNREADABLE = "image_unreadable"
     IMAGE_DIMENSION_MISMATCH = "image_dimension_mismatch"
@@ -56,6 +57,7 @@ class Reason(StrEnum):
     # skipped
     UNSUPPORTED_SCHEME = "unsupported_scheme"
     EXCLUDED = "excluded"
+    PRIVATE_ADDRESS = "private_address"  # the host is (or resolves to) a private address
 
 
 class HistoryStatus(StrEnum):
@@ -82,7 +84,9 @@ class ErrorKind(StrEnum):
     PROTOCOL = "protocol"
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
-    INVALID_URL = "invalid_url"  # e.g. a Location header we cannot follow
+    INVALID_URL = "invalid_url"  # a URL that is not valid
+    INVALID_REDIRECT = "invalid_redirect"  # a Location header we cannot follow
+    PRIVATE_ADDRESS = "private_address"  # refused: the host is (resolves to) a non-public address
 
 
 class ProblemReason(StrEnum):

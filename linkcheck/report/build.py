@@ -63,6 +63,11 @@ _REASON_TEXT: dict[str, str] = {
     "not_checked": "not checked: the run stopped before this link",
     Reason.UNSUPPORTED_SCHEME.value: "this URL scheme is not checked",
     Reason.EXCLUDED.value: "excluded by configuration",
+    Reason.PRIVATE_ADDRESS.value: (
+        "not requested: the host is a private, loopback or link-local address "
+        "(--allow-private or --allow-net to check it)"
+    ),
+    Reason.INVALID_REDIRECT.value: "the server redirected to a location that cannot be followed",
 }
 
 

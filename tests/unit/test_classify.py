@@ -101,7 +101,13 @@ def test_classify_errors(kind: ErrorKind, reason: Reason) -> None:
 
 def test_every_error_kind_is_classified() -> None:
     for kind in ErrorKind:
-        assert classify(error(kind))[0] is Outcome.BROKEN
+        expected = Outcome.SKIPPED if kind is ErrorKind.PRIVATE_ADDRESS else Outcome.BROKEN
+        assert classify(error(kind))[0] is expected
+
+
+def test_a_refused_private_address_is_skipped_with_its_reason() -> None:
+    outcome, reason, detail = classify(error(ErrorKind.PRIVATE_ADDRESS))
+    assert (outcome, reason) == (Outcome.SKIPPED, Reason.PRIVATE_ADDRESS)
 
 
 @pytest.mark.parametrize(
