@@ -204,6 +204,22 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
     lines = [f"linkcheck: {head}" + (f", {', '.join(extras)}" if extras else "")]
     if run.interrupted:
         lines.append(st.bold_red("INTERRUPTED: the run was stopped early; results are incomplete."))
+    private = s.reasons.get(Reason.PRIVATE_ADDRESS.value, 0)
+    if private:
+        lines.append(
+            st.yellow(
+                f"  {plural(private, 'link')} not requested: private, loopback or link-local "
+                "address (--allow-private, or --allow-net CIDR, to check them)"
+            )
+        )
+    internal = s.reasons.get(Reason.INTERNAL_ERROR.value, 0)
+    if internal:
+        lines.append(
+            st.bold_red(
+                f"  {plural(internal, 'link')} could not be judged because of a bug in "
+                "linkcheck (internal_error): please report it"
+            )
+        )
     triage = triage_summary(report, levels)
     lines.extend(triage_head(triage, severity_counts(ranked, st), s.history))
 
