@@ -551,7 +551,11 @@ def main() -> None:
         f"{sys.version.split()[0]}, linkcheck {__version__}, httpx {httpx.__version__}"
     )
     cfg = Config(
-        concurrency=CONCURRENCY, host_concurrency=CONCURRENCY, host_rate=1000.0, timeout=20
+        concurrency=CONCURRENCY,
+        host_concurrency=CONCURRENCY,
+        host_rate=1000.0,
+        timeout=20,
+        allow_private=True,  # the server is on loopback, which the address guard refuses
     )
     print(
         f"config: concurrency={cfg.concurrency} host_concurrency={cfg.host_concurrency} "

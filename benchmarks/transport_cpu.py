@@ -114,7 +114,9 @@ async def _variant(name: str, urls: list[str]) -> int:
         from linkcheck.net.client import make_client
         from linkcheck.net.exchange import exchange
 
-        config = Config(concurrency=IN_FLIGHT, host_concurrency=PER_HOST, timeout=10)
+        config = Config(
+            concurrency=IN_FLIGHT, host_concurrency=PER_HOST, timeout=10, allow_private=True
+        )
         async with make_client(
             config, backend="aiohttp" if name == "linkcheck-aiohttp" else "httpx"
         ) as client:

@@ -123,6 +123,8 @@ def tools(args: argparse.Namespace, lib: Path, urls: Path, work: Path) -> list[T
         if "--no-state" in (src / "linkcheck" / "config" / "settings.py").read_text():
             state = work / "linkcheck-state.db"
             cmd += ["--state", str(state)] if args.runs > 1 else ["--no-state"]
+        if "--allow-private" in (src / "linkcheck" / "config" / "settings.py").read_text():
+            cmd += ["--allow-private"]  # the ugly web is on loopback, refused by default
         out.append(Tool("linkcheck", cmd, report, cwd=src, env={"PYTHONPATH": str(src)}))
     if "lychee" in args.tools:
         exe = find_lychee(args.lychee)

@@ -17,7 +17,15 @@ from linkcheck.schema import load_schema
 
 # Small limits keep the suite fast; a test that needs others passes its own flags after these
 # (argparse: the last occurrence of a flag wins).
-FAST_FLAGS: tuple[str, ...] = ("--timeout", "2", "--retries", "1", "--host-rate", "50")
+FAST_FLAGS: tuple[str, ...] = (
+    "--timeout",
+    "2",
+    "--retries",
+    "1",
+    "--host-rate",
+    "50",
+    "--allow-private",  # every test server is on 127.0.0.x, which the guard refuses by default
+)
 
 _VALIDATOR = Draft202012Validator(load_schema())
 

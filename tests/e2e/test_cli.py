@@ -103,7 +103,17 @@ def test_config_file_is_used_and_flags_win(
         [{"title": "a", "webUrl": "{s}/status/404"}, {"title": "b", "webUrl": "{s}/redirect/2"}],
         s=site,
     )
-    r = run_cli(folder, "--config", config, "--max-redirects", "5", "--timeout", "2", fast=False)
+    r = run_cli(
+        folder,
+        "--config",
+        config,
+        "--max-redirects",
+        "5",
+        "--timeout",
+        "2",
+        "--allow-private",
+        fast=False,
+    )
     options = r.report["run"]["options"]
     assert options["host_rate"] == 40 and options["max_redirects"] == 5
     assert options["exclude"] == ["/status/"]
@@ -391,6 +401,7 @@ def test_python_m_linkcheck_subprocess(tmp_path: Path, site: Site, library: Libr
             "2",
             "--retries",
             "0",
+            "--allow-private",
         ],
         cwd=tmp_path,
         env=env,

@@ -31,7 +31,19 @@ def test_max_time_reports_unchecked_links(tmp_path, site, library, capsys):
     slow = [site.url(f"/hang?n={i}") for i in range(3)]
     folder = library(articles(fast + slow))
     out = tmp_path / "report.json"
-    code = main(["run", str(folder), "-o", str(out), "--max-time", "1", "--timeout", "30"])
+    code = main(
+        [
+            "run",
+            str(folder),
+            "-o",
+            str(out),
+            "--max-time",
+            "1",
+            "--timeout",
+            "30",
+            "--allow-private",
+        ]
+    )
     assert code == 2
     report = json.loads(out.read_text())
     validate_report(report)
@@ -101,7 +113,17 @@ def run_and_terminate(
     out = tmp_path / "report.json"
     term = Terminal() if terminal else None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "linkcheck", "run", str(folder), "-o", str(out), *flags],
+        [
+            sys.executable,
+            "-m",
+            "linkcheck",
+            "run",
+            str(folder),
+            "-o",
+            str(out),
+            "--allow-private",
+            *flags,
+        ],
         stdout=subprocess.PIPE,
         stderr=term.child_fd if term else subprocess.PIPE,
         env=dict(os.environ, PYTHONPATH=str(REPO)),

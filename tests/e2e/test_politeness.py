@@ -16,7 +16,9 @@ from linkcheck.cli import main
 
 def run_cli(tmp_path: Path, folder: Path, *flags: str) -> tuple[int, dict[str, Any]]:
     out = tmp_path / "report.json"
-    code = main(["run", str(folder), "-o", str(out), "-q", "--timeout", "5", *flags])
+    code = main(
+        ["run", str(folder), "-o", str(out), "-q", "--timeout", "5", "--allow-private", *flags]
+    )
     return code, json.loads(out.read_text())
 
 
@@ -200,6 +202,7 @@ def test_verbose_host_table_shows_the_adaptive_rate(tmp_path, sites, library, ca
     folder = library(articles([a.url(f"/ok?n={i}") for i in range(12)]))
     out = tmp_path / "report.json"
     args = ["run", str(folder), "-o", str(out), "-v", "--timeout", "5", "--host-rate", "10"]
+    args.append("--allow-private")
     assert main(args) == 0
     printed = capsys.readouterr()
     text = printed.out + printed.err

@@ -285,7 +285,14 @@ def test_a_run_killed_at_a_random_moment_leaves_a_usable_store(
     moment = random.Random(9).uniform(0.0, 1.2)
     proc = subprocess.Popen(
         [sys.executable, "-m", "linkcheck", "run", "--state", str(state), "--cache-max-age", "0"]
-        + ["--host-concurrency", "2", "-o", str(tmp_path / "killed.json"), str(folder)],
+        + [
+            "--host-concurrency",
+            "2",
+            "--allow-private",
+            "-o",
+            str(tmp_path / "killed.json"),
+            str(folder),
+        ],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

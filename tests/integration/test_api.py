@@ -20,7 +20,7 @@ from linkcheck.collect.library import Progress
 from linkcheck.formats import json as jsonfmt
 from linkcheck.models import Article, CheckResult, Outcome, Reason
 
-FAST = {"timeout": 2.0, "retries": 0, "host_rate": 1000.0}
+FAST = {"timeout": 2.0, "retries": 0, "host_rate": 1000.0, "allow_private": True}
 
 
 def config(**kw: Any) -> linkcheck.Config:
@@ -233,7 +233,7 @@ async def test_the_report_holds_frozen_host_statistics(site: Site) -> None:
 
 def test_run_reports_the_config_file(site: Site, tmp_path: Path) -> None:
     folder = write_library(tmp_path / "lib", {"a.md": article(site.url("/ok"))})
-    (folder / "linkcheck.toml").write_text("timeout = 3\nretries = 0\n")
+    (folder / "linkcheck.toml").write_text("timeout = 3\nretries = 0\nallow_private = true\n")
     cfg = linkcheck.load_config(inputs=[folder])
     assert cfg.timeout == 3
     report = linkcheck.run([folder], cfg)

@@ -41,7 +41,7 @@ async def test_back_off_grows_between_attempts_and_waits_are_not_elapsed(
     site: sitekit.Site,
 ) -> None:
     site.route("/down", Response(503, body=b"down"))
-    cfg = Config(timeout=5.0, retries=2, host_rate=100.0)
+    cfg = Config(timeout=5.0, retries=2, host_rate=100.0, allow_private=True)
     result, gate = await _check(site.url("/down"), cfg, dispatcher=True)
 
     assert (result.outcome, result.reason, result.http_status) == (
@@ -72,7 +72,7 @@ async def test_retries_without_a_dispatcher_and_a_final_success(site: sitekit.Si
         return Response(503) if len(seen) <= 2 else Response(200, body=b"ok")  # HEAD, GET, then ok
 
     site.route("/flaky", flaky)
-    cfg = Config(timeout=5.0, retries=1, host_rate=100.0)
+    cfg = Config(timeout=5.0, retries=1, host_rate=100.0, allow_private=True)
     result, gate = await _check(site.url("/flaky"), cfg, dispatcher=False)
     assert (result.outcome, result.http_status, result.attempts) == (Outcome.OK, 200, 2)
     assert [e.method for e in site.requests("/flaky")] == ["HEAD", "GET", "HEAD"]
@@ -82,7 +82,9 @@ async def test_retries_without_a_dispatcher_and_a_final_success(site: sitekit.Si
 
 async def test_no_retry_when_retries_are_zero(site: sitekit.Site) -> None:
     site.route("/down", Response(503))
-    result, gate = await _check(site.url("/down"), Config(timeout=5.0, retries=0), dispatcher=True)
+    result, gate = await _check(
+        site.url("/down"), Config(timeout=5.0, retries=0, allow_private=True), dispatcher=True
+    )
     assert (result.http_status, result.attempts) == (503, 1)
     assert len(site.requests("/down")) == 2  # one attempt: HEAD and its confirming GET
     (stats,) = gate.snapshot()

@@ -23,7 +23,7 @@ from linkcheck.net.client import make_client
 
 
 def config(**kw: Any) -> Config:
-    base: dict[str, Any] = {"timeout": 5.0, "retries": 0, "concurrency": 8}
+    base: dict[str, Any] = {"timeout": 5.0, "retries": 0, "concurrency": 8, "allow_private": True}
     return Config(**{**base, **kw})
 
 

@@ -38,7 +38,8 @@ from linkcheck.net.redirects import CheckContext
 from linkcheck.net.transport import AiohttpTransport
 
 BACKENDS: list[Backend] = ["aiohttp", "httpx"]
-CONFIG = Config(timeout=5, connect_timeout=2, retries=0, host_concurrency=4)
+# allow_private: the test servers are on 127.0.0.x, which the address guard refuses by default
+CONFIG = Config(timeout=5, connect_timeout=2, retries=0, host_concurrency=4, allow_private=True)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -29,7 +29,8 @@ from linkcheck.net.client import Backend, make_client
 from linkcheck.net.exchange import Exchange, exchange
 
 BACKENDS: list[Backend] = ["aiohttp", "httpx"]
-CONFIG = Config(timeout=5, connect_timeout=2, retries=0)
+# allow_private: the test servers are on 127.0.0.x, which the address guard refuses by default
+CONFIG = Config(timeout=5, connect_timeout=2, retries=0, allow_private=True)
 VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ssl_cert_file", "ssl_cert_dir")
 
 
