@@ -13,6 +13,8 @@ declared sizes (`classify.judge_not_modified`).
 
 from __future__ import annotations
 
+import logging
+import traceback
 from dataclasses import replace
 
 import anyio
@@ -22,6 +24,7 @@ from tenacity.wait import wait_base, wait_exponential, wait_random
 
 from linkcheck import classify
 from linkcheck.classify import judge
+from linkcheck.collect.credentials import redact
 from linkcheck.config import Config
 from linkcheck.hosts.gate import Lease
 from linkcheck.images.fetch import probe_image
@@ -30,6 +33,9 @@ from linkcheck.net.redirects import CheckContext, host_of, walk
 from linkcheck.net.validators import refreshed, validators_of
 
 __all__ = ["BACKOFF_CAP", "CheckContext", "check_link", "host_of", "link_budget"]
+
+# a bug's traceback (the report only carries its one-line summary): logger "linkcheck", DEBUG
+_log = logging.getLogger("linkcheck")
 
 BACKOFF_CAP = 10.0  # the longest back-off between two attempts, seconds (plus ≤ 0.5 s jitter)
 
@@ -50,6 +56,9 @@ async def check_link(link: Link, ctx: CheckContext, lease: Lease | None = None) 
             return judge(link, outcome, ctx.config)
         return _judge_image(link, outcome, ctx)
     except Exception as exc:  # noqa: BLE001 - a bug must not cancel the whole run
+        if _log.isEnabledFor(logging.DEBUG):  # credentials hidden, as in the report
+            trace = redact("".join(traceback.format_exception(exc)))
+            _log.debug("internal error while checking %s:\n%s", redact(link.url), trace)
         return CheckResult(
             link=link,
             outcome=Outcome.WARNING,

@@ -1393,3 +1393,46 @@ def png(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile bodies and heads
+# --------------------------------------------------------------------------------------------
+
+
+def bomb_chunks(
+    size: int, encoding: str = "gzip", prefix: bytes = b"", fill: bytes = b"\0"
+) -> Iterator[bytes]:
+    """`prefix` then `size` bytes of `fill`, compressed as `encoding` ("gzip" or "deflate"),
+    generated streaming: a 1 GB bomb is about 1 MB on the wire and never held whole."""
+    wbits = zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS
+    comp = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    block = fill[:1] * (1 << 20)
+    out = comp.compress(prefix)
+    left = size
+    while left > 0:
+        out += comp.compress(block[: min(left, len(block))])
+        left -= len(block)
+        if len(out) >= 16 * 1024:
+            yield out
+            out = b""
+    yield out + comp.flush()
+
+
+def bomb(size: int, encoding: str = "gzip", content_type: str = "text/html", **kw: Any) -> Response:
+    """A response whose body inflates to `size` bytes (`Content-Encoding: encoding`), chunked."""
+    headers = {"Content-Type": content_type, "Content-Encoding": encoding}
+    body = bomb_chunks(size, encoding, kw.pop("prefix", b""), kw.pop("fill", b"\0"))
+    return Response(200, headers, body, **kw)
+
+
+def many_headers(count: int, value_size: int = 8) -> Response:
+    """A 200 whose head has `count` extra header fields of `value_size` bytes each (written raw,
+    so the server's own limits do not apply)."""
+    value = b"v" * value_size
+    head = b"".join(b"X-Filler-%d: %s\r\n" % (i, value) for i in range(count))
+    return Response.raw(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n"
+        + head
+        + b"Connection: close\r\n\r\nok"
+    )

@@ -13,6 +13,10 @@
 4. Validation: the host must be non-empty and made of letters, digits, `-`, `_`, `.` (or
    non-ASCII, converted with IDNA/UTS-46 by the `idna` package, which httpx depends on;
    stdlib IDNA 2003 codec as a fallback), or an IP address; the port must be 1-65535.
+   A host whose last label is a number is an IPv4 address, read as the WHATWG URL standard
+   (and every browser) reads it: `0177.0.0.1`, `0x7f.1`, `2130706433` and `127.0.0.1.` are all
+   `127.0.0.1` and are written so; one that standard rejects (`256.1.1.1`, `4294967296`,
+   `1.2.3.09`, `example.1`) is an invalid URL, the reason in the detail.
 5. Canonical form: lowercase scheme and host, punycode host, default port dropped, fragment
    dropped, empty path -> "/", path and query percent-encoded the way httpx sends them
    (httpx.URL also removes `.`/`..` path segments), query order kept.
@@ -36,6 +40,7 @@ from linkcheck.models import (
     RawLink,
     Reason,
     Skipped,
+    Source,
 )
 
 try:
@@ -43,7 +48,14 @@ try:
 except ImportError:  # pragma: no cover - httpx normally installs it
     _idna = None  # type: ignore[assignment]
 
-__all__ = ["normalize", "base_for", "collect", "LinkCollector"]
+__all__ = [
+    "normalize",
+    "base_for",
+    "collect",
+    "ipv4_host",
+    "LinkCollector",
+    "resolve_location",
+]
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -101,6 +113,22 @@ def normalize(raw: RawLink, *, base: str | None = None) -> str | Skipped:
     return _canonical(raw, text, scheme)
 
 
+_LOCATION_SOURCE = Source("", "body", None, None)  # a Location resolves like a body link
+
+
+def resolve_location(location: str, current: str) -> tuple[str | None, str]:
+    """Where a redirect's raw `Location` value leads from `current` (an http(s) URL): the
+    canonical absolute URL and "", or None and why it cannot be followed. The same rules as
+    `normalize` (a relative Location resolves against `current`)."""
+    result = normalize(RawLink(location, LinkKind.OTHER, _LOCATION_SOURCE), base=current)
+    if isinstance(result, str):
+        return result, ""
+    if result.reason is Reason.UNSUPPORTED_SCHEME:
+        scheme = result.detail.split(":", 1)[0]
+        return None, f"{scheme}: URLs cannot be followed (only http: and https:)"
+    return None, result.detail
+
+
 def _canonical(raw: RawLink, text: str, scheme: str) -> str | Skipped:
     try:
         parts = urlsplit(text)
@@ -118,7 +146,7 @@ def _canonical(raw: RawLink, text: str, scheme: str) -> str | Skipped:
         return _invalid(raw, text, f"empty host in {text!r}")
     host = _ascii_host(host_written)
     if host is None:
-        return _invalid(raw, text, f"invalid host {host_written!r}")
+        return _invalid(raw, text, _host_problem(host_written))
     if port is not None and not 0 < port <= 65535:
         return _invalid(raw, text, f"port {port} out of range 1-65535")
     authority = f"{userinfo}@" if userinfo else ""
@@ -149,6 +177,8 @@ def _ascii_host(host: str) -> str | None:
     if lowered.isascii():
         if not _HOST_OK.fullmatch(lowered) or ".." in lowered or lowered.startswith("."):
             return None
+        if _ends_in_number(lowered):
+            return ipv4_host(lowered)
         return lowered
     if any(c.isspace() or c in '%<>"{}|\\^`@/?#[]' for c in host):
         return None
@@ -161,6 +191,65 @@ def _ascii_host(host: str) -> str | None:
         return host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         return None
+
+
+_NUMBER_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
+
+
+def _ends_in_number(host: str) -> bool:
+    """WHATWG "ends in a number": the last label (a trailing dot aside) is decimal or 0x hex."""
+    labels = host.split(".")
+    if labels[-1] == "" and len(labels) > 1:
+        labels.pop()
+    return bool(_NUMBER_LABEL.fullmatch(labels[-1]))
+
+
+def _ipv4_number(label: str) -> int | None:
+    """One label of an IPv4 host as WHATWG reads it: 0x hex, leading-zero octal, else decimal."""
+    if label.startswith("0x"):
+        digits, base = label[2:], 16
+    elif len(label) > 1 and label.startswith("0"):
+        digits, base = label[1:], 8
+    else:
+        digits, base = label, 10
+    if not digits:
+        return 0 if base != 10 else None
+    try:
+        return int(digits, base)
+    except ValueError:
+        return None
+
+
+def ipv4_host(host: str) -> str | None:
+    """The dotted-decimal form of a host that is an IPv4 address in any spelling the WHATWG URL
+    parser accepts (decimal, octal, hex, 1 to 4 parts, trailing dot); None when it rejects it."""
+    labels = host.split(".")
+    if labels[-1] == "" and len(labels) > 1:
+        labels.pop()
+    if len(labels) > 4:
+        return None
+    numbers = [_ipv4_number(label) for label in labels]
+    if any(n is None for n in numbers):
+        return None
+    values = [n for n in numbers if n is not None]
+    if any(n > 255 for n in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    address = values[-1]
+    for i, n in enumerate(values[:-1]):
+        address += n << (8 * (3 - i))
+    return str(ipaddress.IPv4Address(address))
+
+
+def _host_problem(host: str) -> str:
+    """Why a written host is not valid, for the report's detail."""
+    lowered = host.lower()
+    if lowered.isascii() and _HOST_OK.fullmatch(lowered) and _ends_in_number(lowered):
+        return (
+            f"invalid host {host!r}: ends in a number, so it must be an IPv4 address, "
+            "and it is not one (each part at most 255, the last at most what the parts "
+            "before leave: 4 parts at most)"
+        )
+    return f"invalid host {host!r}"
 
 
 class LinkCollector:

@@ -85,14 +85,22 @@ class Config:
         return out
 
 
+REDACTED = "***"  # what the report shows in place of a configured header value
+
+
 def _jsonable(name: str, value: Any) -> Any:
+    # header values are often credentials (Authorization, API keys): names only, values ***
     if name == "hosts":
         return {
-            h: {"concurrency": o.concurrency, "rate": o.rate, "headers": dict(o.headers)}
+            h: {
+                "concurrency": o.concurrency,
+                "rate": o.rate,
+                "headers": dict.fromkeys(dict(o.headers), REDACTED),
+            }
             for h, o in sorted(value.items())
         }
     if name == "headers":
-        return dict(value)
+        return dict.fromkeys(dict(value), REDACTED)
     if name == "proxy" and value:
         return _without_password(value)
     if isinstance(value, Tolerance):

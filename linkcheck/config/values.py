@@ -244,7 +244,38 @@ def headers(where: Where, value: Any) -> tuple[tuple[str, str], ...]:
             f"{where} must be a table of header names to string values, "
             'like { "Accept-Language" = "en" }'
         )
-    return tuple(sorted(value.items()))
+    return tuple(sorted((k, expand_env(where, k, v)) for k, v in value.items()))
+
+
+_ENV_REFERENCE = re.compile(r"\$(?:\$|\{([^}]*)\}?)")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def expand_env(where: Where, header: str, text: str) -> str:
+    """A header value with every `${NAME}` replaced by that environment variable, so a token
+    need not sit in a config file or on a command line; `$$` is a literal `$` (any other `$`
+    is kept as written). An unset variable or a malformed reference is a ConfigError."""
+    if "$" not in text:
+        return text
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group() == "$$":
+            return "$"
+        name = match.group(1)
+        if not match.group().endswith("}") or not _ENV_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{where}: header {header}: {match.group()!r} is not a valid reference to an "
+                "environment variable: write ${NAME} (letters, digits, _), or $$ for a $"
+            )
+        found = os.environ.get(name)
+        if found is None:
+            raise ConfigError(
+                f"{where}: header {header}: environment variable {name} is not set "
+                f"(its value is read from ${{{name}}})"
+            )
+        return found
+
+    return _ENV_REFERENCE.sub(substitute, text)
 
 
 def strings(where: Where, value: Any) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from linkcheck.hosts.gate import HostDown, Lease
 from linkcheck.images.prober import ImageProber
-from linkcheck.models import CachedImage, HttpOutcome, ImageProbe, Link
+from linkcheck.models import CachedImage, HttpOutcome, ImageProbe, Link, Reason
 from linkcheck.net.redirects import CheckContext, host_of, send_released, walk
 from linkcheck.net.validators import conditional_headers, content_range_total
 
@@ -88,10 +88,22 @@ async def _probe(
     extra, more = 0.0, 0
     if sink.result is None and out.status == 206:
         extra, more = await _continue_ranges(out, sink, ctx, lease)
-    probe = sink.result or sink.prober.finish()
+    probe = _bomb_named(sink.result or sink.prober.finish(), out, config.image_max_bytes)
     # bytes_read is what crossed the wire (including a small tail read to keep the connection)
     probe = replace(probe, bytes_read=out.body_bytes + more)
     return replace(out, image=probe, elapsed=out.elapsed + extra, body_bytes=out.body_bytes + more)
+
+
+def _bomb_named(probe: ImageProbe, out: HttpOutcome, limit: int) -> ImageProbe:
+    """An encoded body (`Content-Encoding: gzip`, ...) whose first `limit` DECODED bytes held
+    no image size: say it is a decompression bomb (the exchange decoded no further)."""
+    if probe.error is not Reason.IMAGE_UNREADABLE or probe.bytes_read < limit:
+        return probe
+    coding = next((v for k, v in out.headers if k.lower() == "content-encoding"), "")
+    if coding.strip().lower() in ("", "identity"):
+        return probe
+    wire = f"{out.body_bytes} bytes on the wire, Content-Encoding: {coding}"
+    return replace(probe, detail=f"decompressed body exceeds {limit} bytes ({wire})")
 
 
 async def _continue_ranges(

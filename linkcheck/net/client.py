@@ -184,16 +184,15 @@ def trust_store(config: Config) -> ssl.SSLContext:
 
 
 async def _set_aside_bad_location(response: httpx.Response) -> None:
-    """httpx raises RemoteProtocolError for an unparseable Location even when not following.
+    """httpx resolves a Location even when not following: it raises RemoteProtocolError or
+    InvalidURL for some bad ones (indistinguishable from a broken connection) and quietly
+    rewrites others (`http://exa mple.com/` becomes a DNS lookup of `exa%20mple.com`).
 
-    That would be indistinguishable from a broken connection, so an invalid Location is moved
-    aside before httpx looks at it, and reported as `invalid_url` by `exchange`.
+    So every redirect's Location is moved aside before httpx looks at it; `redirects.walk`
+    resolves and validates the raw value (a bad one is `invalid_redirect`).
     """
     location = response.headers.get("location")
     if location is None or not response.is_redirect:
         return
-    try:
-        httpx.URL(location)
-    except httpx.InvalidURL:
-        del response.headers["location"]
-        response.headers[BAD_LOCATION] = location
+    del response.headers["location"]
+    response.headers[BAD_LOCATION] = location

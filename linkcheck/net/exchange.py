@@ -14,13 +14,14 @@ import errno
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import anyio
 import httpx
 
 from linkcheck.models import ErrorKind
+from linkcheck.net.decoding import decoder_for, feed_sink
 
 BAD_LOCATION = "x-linkcheck-bad-location"
 
@@ -136,6 +137,9 @@ def _describe(exc: BaseException) -> str:
 
 
 BodySink = Callable[[bytes], bool]  # returns True when it has seen enough
+# Header fields in one response, as the aiohttp transport's parser allows (`MAX_HEADERS`); each
+# transport bounds a field's bytes itself (100 KiB: aiohttp's max_field_size, h11's buffer).
+MAX_HEADER_FIELDS = 1000
 
 # A response closed before its body ends cannot be reused: httpx drops the connection, and the
 # next request to that host pays a new TCP (and TLS) handshake. When what is left of a body is
@@ -207,6 +211,11 @@ async def _exchange(
         # the response's headers, read once (each httpx lookup decodes and scans them all)
         items = tuple(response.headers.items())
         named = dict(items)  # httpx's items(): lower-case names, repeated ones joined
+        if len(response.headers.raw) > MAX_HEADER_FIELDS:  # httpcore/h11 bound only bytes
+            count = len(response.headers.raw)
+            detail = f"response refused: {count} header fields (limit {MAX_HEADER_FIELDS})"
+            took = time.monotonic() - start
+            return Exchange(method, url, None, (), None, ErrorKind.PROTOCOL, detail, took, 0, None)
         if BAD_LOCATION in named:
             return Exchange(
                 method,
@@ -226,12 +235,16 @@ async def _exchange(
         length = named.get("content-length", "")
         drain = not response.is_stream_consumed and _cheap_to_finish(response, method, 0, length)
         if feeding or drain:
-            chunks = response.aiter_bytes() if feeding else response.aiter_raw()
+            # Raw bytes, decoded here with a bound on the OUTPUT (httpx would inflate each raw
+            # chunk whole: a decompression bomb); a body only drained is never decoded.
+            consumed = response.is_stream_consumed  # a transport handed it over read, decoded
+            chunks = _already_read(response) if consumed else response.aiter_raw()
+            decoder = decoder_for("" if consumed else named.get("content-encoding", ""))
             async for chunk in chunks:
                 read = response.num_bytes_downloaded
                 if feeding:
                     assert sink is not None
-                    feeding = not sink(chunk) and read < max_body
+                    feeding = feed_sink(sink, decoder, chunk, max_body) and read < max_body
                 if not feeding and not _cheap_to_finish(response, method, read, length):
                     break
             read = response.num_bytes_downloaded
@@ -249,6 +262,10 @@ async def _exchange(
         body_bytes=read,
         retry_after=parse_retry_after(named.get("retry-after")),
     )
+
+
+async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
+    yield response.content
 
 
 _TIMEOUTS: dict[tuple[float, float | None], dict[str, float | None]] = {}

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import httpx
 
+from linkcheck.collect.normalize import resolve_location
 from linkcheck.config import Config
 from linkcheck.hosts.gate import HostDown, Lease, Permit, Politeness
 from linkcheck.models import CachedImage, ErrorKind, Hop, HttpOutcome
@@ -100,9 +101,9 @@ async def walk(
             return _outcome(ex, url, hops, elapsed)
         assert ex.status is not None and ex.location is not None
         hops.append(Hop(url, ex.status))
-        target = ex.location
-        if not target.startswith(("http://", "https://")):
-            return _fail(url, hops, elapsed, ErrorKind.INVALID_URL, f"redirects to {target!r}")
+        target, why = resolve_location(ex.location, url)
+        if target is None:
+            return _fail(url, hops, elapsed, ErrorKind.INVALID_REDIRECT, _bad_location(ex, why))
         count = seen.get(target, 0) + 1
         sets_cookie = any(k.lower() == "set-cookie" for k, _ in ex.headers)
         if count > (2 if sets_cookie else 1):
@@ -126,6 +127,18 @@ async def walk(
         host = None
         if sink is not None:
             sink.reset()
+
+
+LOCATION_SHOWN = 200  # characters of a bad Location value quoted in the detail
+
+
+def _bad_location(ex: Exchange, why: str) -> str:
+    """The detail of an `invalid_redirect`: the raw value (escaped, cut) and what is wrong."""
+    raw = ex.location or ""
+    shown = repr(raw[:LOCATION_SHOWN]) + (
+        f" (cut at {LOCATION_SHOWN} of {len(raw)} characters)" if len(raw) > LOCATION_SHOWN else ""
+    )
+    return f"HTTP {ex.status} redirect to Location {shown}, which cannot be followed: {why}"
 
 
 def _fail(url: str, hops: list[Hop], elapsed: float, kind: ErrorKind, detail: str) -> HttpOutcome:

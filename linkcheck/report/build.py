@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from enum import Enum
 
+from linkcheck.collect.credentials import redact
 from linkcheck.models import (
     ArticleProblem,
     CheckResult,
@@ -36,6 +37,7 @@ __all__ = [
     "image_matches",
     "is_image_link",
     "is_image_occurrence",
+    "redact",
     "summarize",
     "verdict_at",
 ]
@@ -156,6 +158,35 @@ def explain(result: CheckResult) -> str:
     return _REASON_TEXT.get(reason) or reason.replace("_", " ")
 
 
+# --------------------------------------------------------------------------- redaction
+
+
+def _redact_result(result: CheckResult) -> CheckResult:
+    """The result as a report shows it: no credentials in its URLs, sources or detail (the
+    requests themselves were sent with them)."""
+    link = result.link
+    texts = [link.url, result.final_url or "", result.detail]
+    texts.extend(o.text for o in link.occurrences)
+    texts.extend(h.url for h in result.redirects)
+    if not any("@" in t for t in texts):
+        return result  # the common case: nothing to hide, nothing copied
+    occurrences = tuple(
+        replace(o, text=redact(o.text)) if "@" in o.text else o for o in link.occurrences
+    )
+    return replace(
+        result,
+        link=replace(link, url=redact(link.url), occurrences=occurrences),
+        final_url=None if result.final_url is None else redact(result.final_url),
+        redirects=tuple(replace(h, url=redact(h.url)) for h in result.redirects),
+        detail=redact(result.detail),
+    )
+
+
+def _redact_problem(problem: ArticleProblem) -> ArticleProblem:
+    message = problem.message
+    return problem if "@" not in message else replace(problem, message=redact(message))
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -211,9 +242,12 @@ def build_report(
 
     Results are sorted by URL (then kind), each link's occurrences by (file, line, field) with
     their size verdicts kept in step, and problems by (file, field, line, reason, message).
+    Credentials in URLs are redacted here, once, so every format inherits it (`redact`).
     """
-    sorted_results = sorted((_sort_occurrences(r) for r in results), key=_result_key)
-    sorted_problems = sorted(problems, key=_problem_key)
+    sorted_results = sorted(
+        (_sort_occurrences(_redact_result(r)) for r in results), key=_result_key
+    )
+    sorted_problems = sorted((_redact_problem(p) for p in problems), key=_problem_key)
     return Report(
         run=run,
         files=files,

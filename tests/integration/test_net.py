@@ -176,8 +176,8 @@ async def test_an_unparseable_location_is_an_invalid_url_not_a_broken_connection
 ) -> None:
     site.route("/bad-location", Response(302, {"Location": "http://[::1/"}, b""))
     ex = await send(backend, site.url("/bad-location"))
-    assert (ex.status, ex.error_kind, ex.location) == (302, ErrorKind.INVALID_URL, None)
-    assert "http://[::1/" in ex.error_detail
+    # an answer, not a failure: the raw value is kept for `redirects.walk` (invalid_redirect)
+    assert (ex.status, ex.error_kind, ex.location) == (302, None, "http://[::1/")
 
 
 async def test_retry_after_is_read_from_the_answer(backend: Backend, site: Site) -> None:
