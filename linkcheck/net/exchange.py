@@ -20,10 +20,12 @@ from dataclasses import dataclass
 import anyio
 import httpx
 
+from linkcheck.collect.normalize import resolve_location
 from linkcheck.models import ErrorKind
 from linkcheck.net.decoding import decoder_for, feed_sink
 
-BAD_LOCATION = "x-linkcheck-bad-location"
+BAD_LOCATION = "x-linkcheck-bad-location"  # where the client's hook puts a raw Location
+_FOLLOWED = frozenset({301, 302, 303, 307, 308})  # the redirects httpx (and browsers) follow
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,9 @@ class Exchange:
     url: str
     status: int | None
     headers: tuple[tuple[str, str], ...]
-    location: str | None  # absolute URL of the redirect target, when status is 3xx with Location
+    # a 3xx's Location: the absolute URL it leads to, or the raw value when that is no valid
+    # http(s) URL (`redirects.walk` reports it as `invalid_redirect`)
+    location: str | None
     error_kind: ErrorKind | None
     error_detail: str
     elapsed: float
@@ -207,7 +211,6 @@ async def _exchange(
     )
     response = await client.send(request, stream=True)
     try:
-        location = str(response.next_request.url) if response.next_request else None
         # the response's headers, read once (each httpx lookup decodes and scans them all)
         items = tuple(response.headers.items())
         named = dict(items)  # httpx's items(): lower-case names, repeated ones joined
@@ -216,19 +219,12 @@ async def _exchange(
             detail = f"response refused: {count} header fields (limit {MAX_HEADER_FIELDS})"
             took = time.monotonic() - start
             return Exchange(method, url, None, (), None, ErrorKind.PROTOCOL, detail, took, 0, None)
-        if BAD_LOCATION in named:
-            return Exchange(
-                method,
-                url,
-                response.status_code,
-                items,
-                None,
-                ErrorKind.INVALID_URL,
-                f"redirect Location is not a valid URL: {named[BAD_LOCATION]!r}",
-                time.monotonic() - start,
-                0,
-                None,
-            )
+        # as the server sent it (the client's hook set it aside before httpx parsed it)
+        location = named.get(BAD_LOCATION, named.get("location"))  # a client without the hook
+        if response.status_code not in _FOLLOWED:
+            location = None
+        elif location is not None:
+            location = resolve_location(location, url)[0] or location
         feeding = sink is not None and method != "HEAD" and 200 <= response.status_code < 300
         # A body only drained is never decoded: raw bytes, no decompression. (A transport may
         # hand over a response already read, as httpx.MockTransport does: nothing to drain.)
