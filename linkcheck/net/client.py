@@ -8,10 +8,15 @@ The environment is honoured like other HTTP tools do unless `use_env` is off:
 HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY choose proxies, SSL_CERT_FILE/SSL_CERT_DIR replace
 the default CA store. `proxy` (every request through it) overrides the environment;
 `ca_bundle` adds CAs to whatever store is in use.
+
+Unless `allow_private` is set, the transport carries the private-address guard (`net.guard`):
+connections go only to public addresses and to the networks in `allow_net`. A transport passed
+in by the caller is used as it is, without the guard.
 """
 
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import Any, Literal
 
@@ -22,6 +27,7 @@ from aiohttp.abc import AbstractResolver
 from linkcheck.config import Config
 from linkcheck.errors import ConfigError
 from linkcheck.net.exchange import BAD_LOCATION
+from linkcheck.net.guard import AddressPolicy, GetAddrInfo, Guard
 from linkcheck.net.pool import PerHostTransport
 from linkcheck.net.proxies import ProxyRules
 from linkcheck.net.transport import AiohttpTransport
@@ -92,15 +98,19 @@ def make_transport(
     *,
     backend: Backend = DEFAULT_BACKEND,
     resolver: AbstractResolver | None = None,
+    getaddrinfo: GetAddrInfo | None = None,
 ) -> httpx.AsyncBaseTransport:
-    """The transport `make_client` uses: per-host pools, proxies and CAs from `config`.
+    """The transport `make_client` uses: per-host pools, proxies, CAs and the address guard
+    from `config`.
 
     `resolver` replaces aiohttp's DNS resolver (tests use it to fail a name lookup without
-    sending a DNS query); the httpx backend has no such hook.
+    sending a DNS query); the httpx backend has no such hook. `getaddrinfo` replaces the
+    lookup the address guard makes (socket.getaddrinfo's signature), for either backend.
     """
     context = trust_store(config)
     rules = proxy_rules(config)
     proxy_for = rules.proxy_for if rules.active else _direct
+    guard = address_guard(config, rules, getaddrinfo)
     per_host = POOL_SLACK + max(
         [config.host_concurrency]
         + [h.concurrency for h in config.hosts.values() if h.concurrency is not None]
@@ -114,6 +124,7 @@ def make_transport(
             max_proxy_connections=config.concurrency + POOL_SLACK,
             keepalive_expiry=KEEPALIVE_EXPIRY,
             proxy_for=proxy_for,
+            guard=guard,
         )
     return AiohttpTransport(
         ssl_context=context,
@@ -123,7 +134,23 @@ def make_transport(
         keepalive_expiry=KEEPALIVE_EXPIRY,
         proxy_for=proxy_for,
         resolver=resolver,
+        guard=guard,
     )
+
+
+def address_guard(
+    config: Config, rules: ProxyRules, getaddrinfo: GetAddrInfo | None = None
+) -> Guard | None:
+    """The run's private-address guard; None with `allow_private` (every address allowed).
+    The proxies' own addresses are never refused: a proxy on a private network is normal."""
+    if config.allow_private:
+        return None
+    exempt: list[tuple[str, int]] = []
+    for url in {rules.http, rules.https} - {None}:
+        parsed = httpx.URL(str(url))  # proxy_rules validated it
+        exempt.append((parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)))
+    policy = AddressPolicy.of(config.allow_private, config.allow_net)
+    return Guard(policy, getaddrinfo=getaddrinfo or socket.getaddrinfo, exempt=exempt)
 
 
 def _running_outside_asyncio() -> bool:

@@ -23,6 +23,7 @@ import httpx
 from linkcheck.collect.normalize import resolve_location
 from linkcheck.models import ErrorKind
 from linkcheck.net.decoding import decoder_for, feed_sink
+from linkcheck.net.guard import AddressRefused
 
 BAD_LOCATION = "x-linkcheck-bad-location"  # where the client's hook puts a raw Location
 _FOLLOWED = frozenset({301, 302, 303, 307, 308})  # the redirects httpx (and browsers) follow
@@ -86,6 +87,9 @@ def map_error(exc: BaseException) -> tuple[ErrorKind, str] | None:
     detail = _describe(exc)
     if not isinstance(exc, NETWORK_ERRORS) or _local_failure(exc):
         return None
+    refused = _in_chain(exc, AddressRefused)
+    if refused is not None:  # the address guard: nothing was sent
+        return ErrorKind.PRIVATE_ADDRESS, str(refused)
     if isinstance(exc, TimeoutError):  # anyio.fail_after: the whole exchange took too long
         return ErrorKind.TIMEOUT, "no complete answer within the time limit"
     if isinstance(exc, httpx.TimeoutException):

@@ -12,17 +12,20 @@ Anything that is not an aiohttp or OS failure propagates unchanged: it is a bug.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import aiohttp
 import httpx
-from aiohttp.abc import AbstractResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
 
+from linkcheck.net.guard import AddrInfo, Guard, literal_address
 from linkcheck.net.pool import PerHostTransport
 
 ProxyChooser = Callable[[httpx.URL], str | None]  # which proxy (if any) serves this URL
@@ -137,11 +140,67 @@ class _IdleBoundedConnector(aiohttp.TCPConnector):
                 del pools[key]
 
 
+_NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver, through the address guard: one lookup per connection aiohttp opens
+    (aiohttp may cache the answer for a few seconds), and only the addresses the policy allows
+    are handed back, as numbers, so the connection goes to an address that was checked.
+
+    `inner`, when given (a test's resolver), answers instead of the system's getaddrinfo; its
+    answers are checked the same way.
+    """
+
+    def __init__(self, guard: Guard, inner: AbstractResolver | None = None) -> None:
+        self._guard = guard
+        self._inner = inner
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if self._inner is not None:
+            answers = await self._inner.resolve(host, port, family)
+            rows: list[AddrInfo] = [
+                (a["family"], socket.SOCK_STREAM, a["proto"], "", (a["host"], a["port"]))
+                for a in answers
+            ]
+            rows = self._guard.checked(host, port, rows)
+        else:
+            loop = asyncio.get_running_loop()
+            rows = await loop.run_in_executor(None, self._guard.resolve, host, port, family)
+        results: list[ResolveResult] = []
+        for row_family, _, proto, _, address in rows:
+            number = str(address[0])
+            if row_family == socket.AF_INET6 and len(address) > 3 and address[3]:
+                number = f"{number.split('%', 1)[0]}%{address[3]}"  # a link-local zone
+            results.append(
+                ResolveResult(
+                    hostname=host,
+                    host=number,
+                    port=int(address[1]),
+                    family=row_family,
+                    proto=proto,
+                    flags=_NUMERIC,
+                )
+            )
+        return results
+
+    async def close(self) -> None:
+        if self._inner is not None:
+            await self._inner.close()
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """One aiohttp session for the run: a pool per host, no redirects, no decompression.
 
     At most `max_connections` connections are in use and `max_idle` more kept alive (file
     descriptors stay bounded however many hosts a run visits); `max_per_host` in use per host.
+
+    With a `guard`, a request goes only to addresses its policy allows: a literal address is
+    checked before the request (aiohttp connects to those without asking its resolver), a name
+    when aiohttp resolves it (`GuardedResolver`). A refusal raises `AddressRefused`, alone or as
+    the cause of an `httpx.ConnectError`.
     """
 
     def __init__(
@@ -155,6 +214,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         proxy_for: ProxyChooser = _no_proxy,
         resolver: AbstractResolver | None = None,
         trim_every: int = 32,
+        guard: Guard | None = None,
     ) -> None:
         self._ssl = ssl_context if ssl_context is not None else ssl.create_default_context()
         self._max_connections = max_connections
@@ -163,7 +223,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._trim_every = trim_every
         self._keepalive = keepalive_expiry
         self._proxy_for = proxy_for
-        self._resolver = resolver
+        self._resolver: AbstractResolver | None = resolver
+        if guard is not None:
+            self._resolver = GuardedResolver(guard, inner=resolver)
+        self._guard = guard
         self._session: aiohttp.ClientSession | None = None
         self._lenient: PerHostTransport | None = None  # httpcore, for heads aiohttp refuses
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
@@ -220,11 +283,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         # verdict does not depend on the transport. Rare, and only ever one more request.
         if self._lenient is None:
             self._lenient = PerHostTransport(
-                ssl_context=self._ssl, max_per_host=2, max_hosts=8, proxy_for=self._proxy_for
+                ssl_context=self._ssl,
+                max_per_host=2,
+                max_hosts=8,
+                proxy_for=self._proxy_for,
+                guard=self._guard,
             )
         return await self._lenient.handle_async_request(request)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
+        if self._guard is not None:
+            await self._check(request.url.host)
         session = self._session or self._open()
         data = request.content or None  # linkcheck sends no bodies; a stream is read first
         with httpx_errors():
@@ -250,6 +319,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
             },
         )
+
+    async def _check(self, host: str) -> None:
+        """What aiohttp's resolver never sees: a literal address (or a `localhost` name) is
+        judged here. aiohttp also skips its resolver for a host that only looks like an
+        address (digits and dots, or a colon) and lets the socket resolve it: such a host that
+        is no address the system reads is looked up here, through the guard, first."""
+        assert self._guard is not None
+        self._guard.check_target(host)
+        looks_numeric = ":" in host or host.replace(".", "").isdigit()
+        if looks_numeric and literal_address(host) is None:
+            loop = asyncio.get_running_loop()
+            try:
+                await loop.run_in_executor(None, self._guard.resolve, host, 0)
+            except socket.gaierror as exc:
+                raise httpx.ConnectError(_text(exc)) from exc
 
     async def aclose(self) -> None:
         if self._session is not None:
