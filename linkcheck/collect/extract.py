@@ -32,7 +32,7 @@ worked out once per article.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
@@ -50,7 +50,7 @@ from linkcheck.models import (
     Source,
 )
 
-__all__ = ["extract", "article_key", "LINKIFY"]
+__all__ = ["BodyLink", "extract", "body_links", "article_key", "LINKIFY"]
 
 _URL_FIELDS: dict[str, LinkKind] = {
     "webUrl": LinkKind.PAGE,
@@ -81,12 +81,69 @@ def _markdown() -> MarkdownIt:
 _MD = _markdown()
 
 
-def extract(article: Article) -> tuple[tuple[RawLink, ...], tuple[ArticleProblem, ...]]:
-    """All links of one article (front matter first, then body, in document order)."""
+#: A link found in a body: (url as written, kind, file line).
+BodyLink = tuple[str, LinkKind, int]
+
+
+def extract(
+    article: Article, *, body: Sequence[BodyLink] | None = None
+) -> tuple[tuple[RawLink, ...], tuple[ArticleProblem, ...]]:
+    """All links of one article (front matter first, then body, in document order).
+    `body`: the body's links when already found (`body_links`, e.g. by a worker process that
+    bounds the parse in time); by default the body is parsed here."""
     ex = _Extractor(article)
     ex.entry(article.front_matter, "", top=True)
-    ex.body()
+    found = body_links(article.body, article.body_line) if body is None else body
+    for url, kind, line in found:
+        ex.emit(url, kind, "body", line)
     return tuple(ex.links), tuple(ex.problems)
+
+
+def body_links(body: str, first_line: int) -> list[BodyLink]:
+    """The links of a Markdown body whose first line is file line `first_line`, in document
+    order. Pure, and picklable in and out (it runs in a worker process for large bodies)."""
+    found: list[BodyLink] = []
+    if not body.strip():
+        return found
+    for token in _MD.parse(body):
+        if token.map is None:
+            continue
+        first = first_line + token.map[0]
+        if token.type == "html_block":
+            _html(found, token.content, first)
+        elif token.type == "inline" and token.children:
+            _inline(found, token.children, first)
+    return found
+
+
+def _body_link(found: list[BodyLink], url: str, kind: LinkKind, line: int) -> None:
+    if url.strip() and not url.strip().startswith("#"):  # in-page anchors: nothing to check
+        found.append((url, kind, line))
+
+
+def _inline(found: list[BodyLink], children: list[Token], line: int) -> None:
+    for tok in children:
+        if tok.type == "link_open":
+            href = tok.attrGet("href")
+            if isinstance(href, str):
+                _body_link(found, href, LinkKind.OTHER, line)
+        elif tok.type == "image":
+            src = tok.attrGet("src")
+            if isinstance(src, str):
+                _body_link(found, src, LinkKind.IMAGE, line)
+            if tok.children:  # alt text cannot hold links, but keep the line count
+                line += sum(c.type in ("softbreak", "hardbreak") for c in tok.children)
+        elif tok.type == "html_inline":
+            _html(found, tok.content, line)
+        if tok.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif tok.type in ("text", "code_inline", "html_inline"):
+            line += tok.content.count("\n")
+
+
+def _html(found: list[BodyLink], html: str, line: int) -> None:
+    for kind, url, offset in _html_links(html):
+        _body_link(found, url, kind, line + offset)
 
 
 def article_key(front_matter: Mapping[Any, Any]) -> str | None:
@@ -261,47 +318,6 @@ class _Extractor:
                 stack.extend((v, _join(p, k)) for k, v in reversed(list(val.items())))
             elif isinstance(val, list):
                 stack.extend((val[i], f"{p}[{i}]") for i in range(len(val) - 1, -1, -1))
-
-    # ---------------------------------------------------------------- body
-    def body(self) -> None:
-        if not self.article.body.strip():
-            return
-        base = self.article.body_line
-        for token in _MD.parse(self.article.body):
-            if token.map is None:
-                continue
-            first = base + token.map[0]
-            if token.type == "html_block":
-                self.html(token.content, first)
-            elif token.type == "inline" and token.children:
-                self.inline(token.children, first)
-
-    def body_link(self, url: str, kind: LinkKind, line: int) -> None:
-        if url.strip() and not url.strip().startswith("#"):  # in-page anchors: nothing to check
-            self.emit(url, kind, "body", line)
-
-    def inline(self, children: list[Token], line: int) -> None:
-        for tok in children:
-            if tok.type == "link_open":
-                href = tok.attrGet("href")
-                if isinstance(href, str):
-                    self.body_link(href, LinkKind.OTHER, line)
-            elif tok.type == "image":
-                src = tok.attrGet("src")
-                if isinstance(src, str):
-                    self.body_link(src, LinkKind.IMAGE, line)
-                if tok.children:  # alt text cannot hold links, but keep the line count
-                    line += sum(c.type in ("softbreak", "hardbreak") for c in tok.children)
-            elif tok.type == "html_inline":
-                self.html(tok.content, line)
-            if tok.type in ("softbreak", "hardbreak"):
-                line += 1
-            elif tok.type in ("text", "code_inline", "html_inline"):
-                line += tok.content.count("\n")
-
-    def html(self, html: str, line: int) -> None:
-        for kind, url, offset in _html_links(html):
-            self.body_link(url, kind, line + offset)
 
 
 class _TagParser(HTMLParser):

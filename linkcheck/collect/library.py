@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from linkcheck.classify import declared_size_problem
 from linkcheck.collect import sources
+from linkcheck.collect.bodies import BodyParser
 from linkcheck.collect.extract import extract
 from linkcheck.collect.normalize import LinkCollector, base_for
 from linkcheck.collect.sources import Discovery, no_files_message, read_article
@@ -112,34 +113,37 @@ def collect(
     thread may read it); `on_progress`, called in this thread, hears about every 100th file.
     When `stop()` turns true, reading ends early and what was read so far is returned
     (`Collected.complete` false)."""
-    reader = _Reader(config)
     found = Discovery(paths, config.globs)
     inputs: Iterator[Article | ArticleProblem] = (
         read_article(path, name=name) for path, name in found
     )
     complete = True
-    for source in (inputs, _from_memory(articles)):
-        for article in source:
-            if stop():
-                complete = False
+    with BodyParser() as bodies:
+        reader = _Reader(config, bodies, stop)
+        for source in (inputs, _from_memory(articles)):
+            for article in source:
+                if stop():
+                    complete = False
+                    break
+                reader.files += 1
+                if progress is not None:
+                    progress.files = reader.files
+                    if on_progress is not None and reader.files % 100 == 0:
+                        on_progress(progress)
+                reader.add(article)
+            if not complete:
                 break
-            reader.files += 1
-            if progress is not None:
-                progress.files = reader.files
-                if on_progress is not None and reader.files % 100 == 0:
-                    on_progress(progress)
-            reader.add(article)
-        if not complete:
-            break
-        if found.empty:  # known once the files were all walked; before any request
-            raise InputError(no_files_message(found.empty, config.globs))
-    return reader.collected(complete)
+            if found.empty:  # known once the files were all walked; before any request
+                raise InputError(no_files_message(found.empty, config.globs))
+    return reader.collected(complete and not reader.stopped)
 
 
 class _Reader:
     """Articles in, deduplicated links out."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, bodies: BodyParser, stop: Callable[[], bool]) -> None:
+        self.bodies, self.stop = bodies, stop
+        self.stopped = False  # a body's parse was abandoned because the run is stopping
         self.collector = LinkCollector(exclude=[re.compile(p) for p in config.exclude])
         self.problems: list[ArticleProblem] = []
         self.files = 0
@@ -154,8 +158,13 @@ class _Reader:
             self.problems.append(article)
             return
         self.articles += 1
-        raw_links, field_problems = extract(article)
+        in_body, body_problem = self.bodies.links(article, self.stop)
+        raw_links, field_problems = extract(article, body=in_body or ())
         self.problems.extend(field_problems)
+        if body_problem is not None:
+            self.problems.append(body_problem)
+        elif in_body is None:
+            self.stopped = True
         base = base_for(article)
         for raw in raw_links:
             raw = _interned(raw)

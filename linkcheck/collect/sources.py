@@ -41,6 +41,8 @@ __all__ = [
     "Discovery",
     "FrontMatter",
     "MAX_YAML_NODES",
+    "MAX_FRONT_MATTER_BYTES",
+    "MAX_FILE_BYTES",
     "discover",
     "no_files_message",
     "read_article",
@@ -51,6 +53,10 @@ __all__ = [
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
 _DELIMITER = re.compile(r"-{3,}[ \t]*")
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a larger file is not read: `too_large`
+# A larger front matter is not parsed (`too_large`): YAML parsing runs in the reading thread
+# and cannot be interrupted; a real article's front matter is a few KiB.
+MAX_FRONT_MATTER_BYTES = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- discovery
@@ -227,7 +233,7 @@ def _walk(top: str, globs: tuple[str, ...], seen_dirs: set[tuple[int, int]]) -> 
 
 
 def read_article(
-    path: str, *, name: str | None = None, max_bytes: int = 5 * 1024 * 1024
+    path: str, *, name: str | None = None, max_bytes: int = MAX_FILE_BYTES
 ) -> Article | ArticleProblem:
     """Read and parse one article. Never raises: every failure is an `ArticleProblem`.
     `name` is what the report calls the file (`Article.path`, `ArticleProblem.file`; see
@@ -309,6 +315,16 @@ def _parse(path: str, text: str) -> Article | ArticleProblem:
         )
     fm_first = start + 2  # file line of the first front-matter line
     fm_text = "\n".join(lines[start + 1 : end])
+    if len(fm_text) > MAX_FRONT_MATTER_BYTES // 4 and (
+        len(fm_text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES
+    ):  # parsing YAML cannot be interrupted: bound it (about a second per MiB)
+        return ArticleProblem(
+            path,
+            ProblemReason.TOO_LARGE,
+            f"front matter (lines {start + 1}-{end + 1}) is larger than the "
+            f"{MAX_FRONT_MATTER_BYTES}-byte limit; the file is not read",
+            line=start + 1,
+        )
     try:
         data = load(fm_text)
     except Refused as exc:
