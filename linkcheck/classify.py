@@ -100,6 +100,9 @@ def classify(outcome: HttpOutcome) -> tuple[Outcome, Reason | None, str]:
 ASPECT_TOLERANCE = 0.01  # 1 %: a declared 500x326 for a 1000x652 image is "the same aspect ratio"
 
 
+MAX_DECLARED_PX = 2**31 - 1  # PNG's limit; no real image declared in an article is larger
+
+
 def declared_number(value: object) -> tuple[int | None, str | None]:
     """A declared width/height as an int, or why it is not usable."""
     if value is None:
@@ -114,6 +117,9 @@ def declared_number(value: object) -> tuple[int | None, str | None]:
         return None, f"not a whole number ({value!r})"
     if value <= 0:
         return None, f"{'zero' if value == 0 else 'negative'} ({value})"
+    if value > MAX_DECLARED_PX:  # 1e308, 10**30: no image is that large
+        shown = value if value < 10**12 else f"a number of {len(str(value))} digits"
+        return None, f"too large ({shown}; at most {MAX_DECLARED_PX})"
     return value, None
 
 

@@ -299,7 +299,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with httpx_errors():
             response = await session.request(
                 request.method,
-                URL(str(request.url), encoded=True),  # httpx has percent-encoded it already
+                # httpx has percent-encoded it already, and moved any user:password of the
+                # URL into an Authorization header (aiohttp refuses both: ValueError)
+                URL(str(request.url), encoded=True).with_user(None),
                 headers=list(request.headers.multi_items()),
                 data=data,
                 allow_redirects=False,

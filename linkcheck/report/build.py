@@ -165,14 +165,9 @@ def _redact_result(result: CheckResult) -> CheckResult:
     """The result as a report shows it: no credentials in its URLs, sources or detail (the
     requests themselves were sent with them)."""
     link = result.link
-    texts = [link.url, result.final_url or "", result.detail]
-    texts.extend(o.text for o in link.occurrences)
-    texts.extend(h.url for h in result.redirects)
-    if not any("@" in t for t in texts):
+    if not _has_at(result):
         return result  # the common case: nothing to hide, nothing copied
-    occurrences = tuple(
-        replace(o, text=redact(o.text)) if "@" in o.text else o for o in link.occurrences
-    )
+    occurrences = tuple(_redact_occurrence(o) for o in link.occurrences)
     return replace(
         result,
         link=replace(link, url=redact(link.url), occurrences=occurrences),
@@ -180,6 +175,30 @@ def _redact_result(result: CheckResult) -> CheckResult:
         redirects=tuple(replace(h, url=redact(h.url)) for h in result.redirects),
         detail=redact(result.detail),
     )
+
+
+def _has_at(result: CheckResult) -> bool:
+    """Could any text of the result hold credentials? (Plain checks: this runs once per link.)"""
+    if "@" in result.link.url or "@" in result.detail:
+        return True
+    if result.final_url is not None and "@" in result.final_url:
+        return True
+    for o in result.link.occurrences:  # an article's key is its webUrl when it has no id
+        source = o.source
+        if "@" in o.text or "@" in (source.article_key or "") or "@" in (source.title or ""):
+            return True
+    return any("@" in h.url for h in result.redirects)
+
+
+def _redact_occurrence(o: Occurrence) -> Occurrence:
+    source, key, title = o.source, o.source.article_key, o.source.title
+    if key is not None and "@" in key or title is not None and "@" in title:
+        source = replace(
+            source,
+            article_key=None if key is None else redact(key),
+            title=None if title is None else redact(title),
+        )
+    return replace(o, text=redact(o.text), source=source)
 
 
 def _redact_problem(problem: ArticleProblem) -> ArticleProblem:
