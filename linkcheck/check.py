@@ -146,6 +146,9 @@ async def _fetch_with_retries(
         tries[0] += 1
         outcome = await _attempt(link, ctx, lease, host)
         spent += outcome.elapsed
+        if outcome.error_kind is ErrorKind.TIMEOUT and not outcome.host_down:
+            # a host that keeps timing out is given up on like an unreachable one
+            ctx.gate.note_timeout(host_of(outcome.final_url or link.url), outcome.error_detail)
         if not _worth_retrying(outcome, config, deadline):
             break
         state.set_result(outcome)

@@ -193,7 +193,8 @@ class Response:
     chunks; ``delay`` sleeps before the status line. A ``length`` larger than the body sent
     makes the server close the connection after the body (a truncated response).
     ``action`` replaces the whole response: ``"hang"`` never answers, ``"reset"`` closes with
-    RST, ``"raw"`` writes ``body`` (bytes) as-is and closes.
+    RST, ``"raw"`` writes ``body`` (bytes) as-is and closes (``chunk_size`` bytes at a time,
+    ``chunk_delay`` seconds apart, when given: a status line and headers trickled in).
     """
 
     status: int = 200
@@ -419,8 +420,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
             raise _Abort
         if resp.action == "raw":
             data = resp.body if isinstance(resp.body, bytes) else b"".join(resp.body)
-            self.wfile.write(data)
-            entry.bytes_sent += len(data)
+            size = resp.chunk_size or len(data) or 1
+            for i in range(0, len(data), size):  # chunk_size + chunk_delay: trickled bytes
+                if i and resp.chunk_delay:
+                    self._sleep(resp.chunk_delay)
+                self.wfile.write(data[i : i + size])
+                self.wfile.flush()
+                entry.bytes_sent += len(data[i : i + size])
             raise _Abort
         self._sleep(resp.delay)
 

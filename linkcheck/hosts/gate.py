@@ -141,10 +141,12 @@ class Politeness:
         st.last_answer = now
         if status is not None:
             st.failures = 0
+            st.timeouts = 0
             if status == 429 or (status == 503 and retry_after is not None):
-                if retry_after is not None:  # first of all a pause, for the whole host
-                    wait = min(retry_after, self.config.retry_after_cap)
-                    st.blocked_until = max(st.blocked_until, now + wait)
+                # first of all a pause, for the whole host; but a wait beyond the cap is not
+                # waited for (that link is reported rate_limited at once), so it pauses nothing
+                if retry_after is not None and retry_after <= self.config.retry_after_cap:
+                    st.blocked_until = max(st.blocked_until, now + retry_after)
                 if status == 429:
                     st.stats.responses_429 += 1
                 st.pushback(permit, now, paused=retry_after is not None)
@@ -152,16 +154,40 @@ class Politeness:
                 st.success(now)
         elif error in DOWN_KINDS:
             st.failures += 1
-            if st.failures >= self.config.dead_host_after and st.down is None:
-                st.down = error
-                st.down_detail = (
+            if st.failures >= self.config.dead_host_after:
+                self._mark_down(
+                    st,
+                    error,
                     f"host {st.host} unreachable: {st.failures} connection attempts in a row "
-                    f"failed (last: {detail})"
+                    f"failed (last: {detail})",
                 )
-                st.stats.marked_down = error.value if error else None
-                for waiter in st.waiters:  # they all learn it now
-                    waiter.wake()
         self._waiters_changed(st)
+
+    def note_timeout(self, host: str, detail: str) -> None:
+        """One whole attempt at a link on `host` timed out (its GET, or its HEAD and then its
+        GET). A host that accepts connections and never answers is given up on like an
+        unreachable one: after `dead_host_after` such attempts in a row, with no answer from
+        the host in between, its remaining links are reported without being requested. (A HEAD
+        that hangs alone is not counted: the GET after it decides.)"""
+        st = self.state(host)
+        st.timeouts += 1
+        if st.timeouts >= self.config.dead_host_after:
+            self._mark_down(
+                st,
+                ErrorKind.TIMEOUT,
+                f"host {st.host} stopped answering: {st.timeouts} attempts in a row timed out "
+                f"(last: {detail})",
+            )
+            self._waiters_changed(st)
+
+    def _mark_down(self, st: HostState, error: ErrorKind | None, detail: str) -> None:
+        if st.down is not None or error is None:
+            return
+        st.down = error
+        st.down_detail = detail
+        st.stats.marked_down = error.value
+        for waiter in st.waiters:  # they all learn it now
+            waiter.wake()
 
     def _waiters_changed(self, st: HostState) -> None:
         """A permit came back or a waiter left: wake the first waiter, else tell the

@@ -20,6 +20,9 @@ from linkcheck.models import ErrorKind, HostStats
 # any one-second window.
 SPACING_MARGIN = 1.02
 INF = float("inf")
+# The slowest rate a host is ever given (one request per 100 s), whatever was configured: a
+# rate of 0 or 1e-9 must not divide by zero or space two requests years apart.
+MIN_HOST_RATE = 0.01
 
 
 class HostDown(Exception):
@@ -64,6 +67,7 @@ class HostState:
         "next_start",
         "blocked_until",
         "failures",
+        "timeouts",
         "down",
         "down_detail",
         "head_ok",
@@ -80,13 +84,15 @@ class HostState:
     ) -> None:
         self.host = host
         self.headers = headers  # extra request headers for this host (config [hosts] table)
-        self.limit = limit
+        self.limit = max(1, limit)
+        rate = rate if rate >= MIN_HOST_RATE else MIN_HOST_RATE  # also NaN
         self.rate = AdaptiveRate(rate)
         self.interval = SPACING_MARGIN / rate
         self.in_flight = 0
         self.next_start = 0.0  # earliest time the next request may start (rate)
         self.blocked_until = 0.0  # Retry-After
         self.failures = 0  # consecutive connection-level failures
+        self.timeouts = 0  # consecutive attempts that timed out with no answer in between
         self.down: ErrorKind | None = None
         self.down_detail = ""
         self.head_ok = True  # False once the host was seen to mishandle HEAD

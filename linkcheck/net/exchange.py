@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import errno
+import math
 import socket
 import ssl
 import time
@@ -73,6 +74,12 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 # `internal_error` instead of pretending the link is broken.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx.InvalidURL, OSError)
 
+# What OpenSSL says (`SSLError.reason`, a code, not prose) when the first bytes a TLS client
+# reads are no TLS record: on an https URL, an HTTP server answering in plain text
+# ("HTTP/1.1 400 ...") to our ClientHello.
+_PLAIN_HTTP_REASONS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"})
+PLAIN_HTTP_DETAIL = "the server answered plain HTTP on a TLS port"
+
 # A machine out of file descriptors or memory says nothing about the link being checked.
 _LOCAL_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
@@ -99,6 +106,8 @@ def map_error(exc: BaseException) -> tuple[ErrorKind, str] | None:
     if isinstance(exc, httpx.ConnectError | socket.gaierror | ConnectionRefusedError):
         tls = _in_chain(exc, ssl.SSLError)
         if tls is not None:
+            if any(getattr(e, "reason", None) in _PLAIN_HTTP_REASONS for e in _chain(tls)):
+                return ErrorKind.TLS, PLAIN_HTTP_DETAIL
             return ErrorKind.TLS, f"TLS handshake failed: {_describe(tls)}"
         dns = _in_chain(exc, socket.gaierror)
         if dns is not None:
@@ -153,6 +162,12 @@ MAX_HEADER_FIELDS = 1000
 # next request to that host pays a new TCP (and TLS) handshake. When what is left of a body is
 # at most this much, it is read and discarded instead, so the connection goes back to the pool.
 DRAIN_LIMIT = 32 * 1024
+# ... and read for at most this long: a body that stalls once the verdict is known (the status,
+# an image's size) closes the connection instead of turning an answer into a timeout.
+DRAIN_PATIENCE = 0.5
+# `timeout` bounds one exchange end to end (connect, headers, body): the transport's own
+# connect and read timeouts (which name what timed out) get this much longer to fire first.
+TIMEOUT_GRACE = 1.1
 
 
 def _cheap_to_finish(response: httpx.Response, method: str, read: int, length: str) -> bool:
@@ -184,7 +199,7 @@ async def exchange(
     read = 0
     limit = timeout if timeout else (client.timeout.read or 30.0)
     try:
-        with anyio.fail_after(limit * 1.5):  # a server trickling bytes must not stall us forever
+        with anyio.fail_after(limit * TIMEOUT_GRACE):  # a server trickling bytes, too
             return await _exchange(client, method, url, headers, sink, max_body, timeout, start)
     except NETWORK_ERRORS as exc:  # a network failure becomes a value; anything else is a bug
         mapped = map_error(exc)
@@ -240,13 +255,24 @@ async def _exchange(
             consumed = response.is_stream_consumed  # a transport handed it over read, decoded
             chunks = _already_read(response) if consumed else response.aiter_raw()
             decoder = decoder_for("" if consumed else named.get("content-encoding", ""))
-            async for chunk in chunks:
-                read = response.num_bytes_downloaded
-                if feeding:
-                    assert sink is not None
-                    feeding = feed_sink(sink, decoder, chunk, max_body) and read < max_body
-                if not feeding and not _cheap_to_finish(response, method, read, length):
-                    break
+            # while the sink still needs bytes, only the whole exchange's limit applies
+            patience = anyio.CancelScope(deadline=_drain_deadline() if not feeding else math.inf)
+            with patience:
+                try:
+                    async for chunk in chunks:
+                        read = response.num_bytes_downloaded
+                        if feeding:
+                            assert sink is not None
+                            feeding = feed_sink(sink, decoder, chunk, max_body) and read < max_body
+                            if not feeding:  # what was needed is known: the rest is drained
+                                patience.deadline = _drain_deadline()
+                        if not feeding and not _cheap_to_finish(response, method, read, length):
+                            break
+                except NETWORK_ERRORS:
+                    if feeding:
+                        raise
+                    # the answer was complete: a drain that breaks or times out only costs
+                    # the connection (closed below instead of going back to the pool)
             read = response.num_bytes_downloaded
     finally:
         await response.aclose()
@@ -266,6 +292,10 @@ async def _exchange(
 
 async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
     yield response.content
+
+
+def _drain_deadline() -> float:
+    return anyio.current_time() + DRAIN_PATIENCE
 
 
 _TIMEOUTS: dict[tuple[float, float | None], dict[str, float | None]] = {}
