@@ -88,6 +88,19 @@ def test_every_ipv4_spelling_is_a_verdict_and_the_run_completes(
     assert (excluded["outcome"], excluded["reason"]) == ("skipped", "excluded")
 
 
+def test_by_default_every_spelling_of_a_loopback_address_is_refused_unrequested(
+    sites: SitesFactory, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    (s,) = sites(1)  # 127.0.0.2
+    spellings = ["0177.0.0.2", "0x7f.2", "2130706434", "127.0.0.02", "127.2", "127.0.0.2."]
+    pages = [page(f"http://{host}:{s.port}/ok", host) for host in spellings]
+    r = run_cli(library(pages), "--timeout", "2", "--retries", "0", fast=False)
+    link = r.link(f"http://127.0.0.2:{s.port}/ok")
+    assert (link["outcome"], link["reason"]) == ("skipped", "private_address"), link
+    assert len(link["sources"]) == len(spellings)
+    assert s.log == []
+
+
 # --------------------------------------------------------------------------- bad Locations
 
 BAD_LOCATIONS = {
