@@ -11,6 +11,8 @@ Variants:
   httpx-aiohttp      httpx over linkcheck.net.transport.AiohttpTransport
   linkcheck-aiohttp  linkcheck's make_client + exchange() (default backend)
   linkcheck-httpx    linkcheck's make_client(backend="httpx") + exchange()
+  linkcheck-*-guarded  the same with the private-address guard on (--allow-net 127.0.0.0/8
+                     instead of --allow-private): its cost per request
 
     python benchmarks/transport_cpu.py [--requests 10000] [--repeat 3] [--variants NAME ...]
 
@@ -41,6 +43,8 @@ VARIANTS = (
     "httpx-aiohttp",
     "linkcheck-aiohttp",
     "linkcheck-httpx",
+    "linkcheck-aiohttp-guarded",
+    "linkcheck-httpx-guarded",
 )
 
 SERVER = """
@@ -114,11 +118,16 @@ async def _variant(name: str, urls: list[str]) -> int:
         from linkcheck.net.client import make_client
         from linkcheck.net.exchange import exchange
 
+        guarded = name.endswith("-guarded")  # the guard checks every request, allowing loopback
         config = Config(
-            concurrency=IN_FLIGHT, host_concurrency=PER_HOST, timeout=10, allow_private=True
+            concurrency=IN_FLIGHT,
+            host_concurrency=PER_HOST,
+            timeout=10,
+            allow_private=not guarded,
+            allow_net=("127.0.0.0/8",) if guarded else (),
         )
         async with make_client(
-            config, backend="aiohttp" if name == "linkcheck-aiohttp" else "httpx"
+            config, backend="aiohttp" if name.startswith("linkcheck-aiohttp") else "httpx"
         ) as client:
 
             async def checked(url: str) -> bool:

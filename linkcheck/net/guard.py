@@ -222,35 +222,34 @@ class Guard:
         self.policy = policy
         self._getaddrinfo = getaddrinfo
         self._exempt = frozenset((h.lower().strip("[]"), p) for h, p in exempt)
-        self._targets: dict[str, AddressRefused | None] = {}  # host -> verdict, for literals
+        # host -> (the literal address it is, or None for a name; why it is refused, or None)
+        self._targets: dict[str, tuple[IPAddress | None, tuple[str, IPNetwork] | None]] = {}
 
-    def check_target(self, host: str) -> None:
+    def check_target(self, host: str) -> IPAddress | None:
         """Refuse (raise `AddressRefused`) a host that is a literal address the policy does not
-        allow, or a `localhost` name. Names are left to `resolve`, at connection time."""
+        allow, or a `localhost` name; else return the literal address the host is (None for a
+        name: names are judged by `resolve`, at connection time). Remembered per host."""
         try:
-            verdict = self._targets[host]
+            address, refused = self._targets[host]
         except KeyError:
-            verdict = self._judge_target(host)
+            address, refused = self._judge_target(host)
             if len(self._targets) >= 4096:
                 self._targets.clear()
-            self._targets[host] = verdict
-        if verdict is not None:
-            raise verdict
+            self._targets[host] = address, refused
+        if refused is not None:
+            assert address is not None
+            raise AddressRefused(host, address, *refused, looked_up=False)
+        return None if is_localhost_name(host) else address
 
-    def _judge_target(self, host: str) -> AddressRefused | None:
+    def _judge_target(self, host: str) -> tuple[IPAddress | None, tuple[str, IPNetwork] | None]:
         address = literal_address(host)
-        if address is None and is_localhost_name(host):
-            address = ipaddress.IPv4Address("127.0.0.1")
-            refused = self.policy.refusal(address)
-            if refused is None:
-                return None
-            return AddressRefused(host, address, "a loopback name", refused[1], looked_up=False)
-        if address is None:
-            return None
-        refused = self.policy.refusal(address)
-        if refused is None:
-            return None
-        return AddressRefused(host, address, *refused, looked_up=False)
+        if address is not None:
+            return address, self.policy.refusal(address)
+        if not is_localhost_name(host):
+            return None, None
+        loopback = ipaddress.IPv4Address("127.0.0.1")
+        refused = self.policy.refusal(loopback)
+        return loopback, None if refused is None else ("a loopback name", refused[1])
 
     def resolve(self, host: str, port: int, family: int = socket.AF_UNSPEC) -> list[AddrInfo]:
         """Look `host` up once; the rows whose address the policy allows, in the resolver's

@@ -24,7 +24,7 @@ import anyio.to_thread
 import httpcore
 import httpx
 
-from linkcheck.net.guard import AddressRefused, Guard, literal_address
+from linkcheck.net.guard import AddressRefused, Guard
 
 ProxyChooser = Callable[[httpx.URL], str | None]
 
@@ -49,8 +49,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         try:
-            self._guard.check_target(host)
-            literal = literal_address(host)
+            literal = self._guard.check_target(host)
             if literal is not None:
                 numbers = [str(literal)]
             else:

@@ -25,7 +25,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
 
-from linkcheck.net.guard import AddrInfo, Guard, literal_address
+from linkcheck.net.guard import AddrInfo, Guard
 from linkcheck.net.pool import PerHostTransport
 
 ProxyChooser = Callable[[httpx.URL], str | None]  # which proxy (if any) serves this URL
@@ -328,9 +328,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         address (digits and dots, or a colon) and lets the socket resolve it: such a host that
         is no address the system reads is looked up here, through the guard, first."""
         assert self._guard is not None
-        self._guard.check_target(host)
-        looks_numeric = ":" in host or host.replace(".", "").isdigit()
-        if looks_numeric and literal_address(host) is None:
+        literal = self._guard.check_target(host)
+        if literal is None and (":" in host or host.replace(".", "").isdigit()):
             loop = asyncio.get_running_loop()
             try:
                 await loop.run_in_executor(None, self._guard.resolve, host, 0)
