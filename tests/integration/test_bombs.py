@@ -28,7 +28,7 @@ from linkcheck.net.exchange import MAX_HEADER_FIELDS, exchange
 BACKENDS: list[Backend] = ["aiohttp", "httpx"]
 CONFIG = Config(timeout=5, connect_timeout=2, retries=0, allow_private=True)
 GIB = 1 << 30
-RSS_GROWTH_LIMIT = 120 * 1024 * 1024  # far below any inflated size here (10 MB... 1 GiB)
+RSS_GROWTH_LIMIT = 40 * 1024 * 1024  # before the bounded decoder: +55 MiB (10 MB), +96 MiB (1 GiB)
 
 # Checks one link in a fresh interpreter; prints its verdict and the peak RSS growth.
 CHILD = textwrap.dedent(
