@@ -113,3 +113,18 @@ def test_sigterm_during_a_pathological_parse_ends_the_run_with_its_report(
     assert not Path(f"/proc/{worker}").exists() or "(python" not in (
         Path(f"/proc/{worker}/stat").read_text()
     )  # the worker was killed, not left parsing
+
+
+def test_max_time_is_honoured_during_a_pathological_parse(
+    run_cli: Any, site: Any, tmp_path: Path
+) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "slow.md").write_text(front(site.url("/ok?f=slow")) + "![" * 700_000)
+    start = time.monotonic()
+    run = run_cli(str(lib), "--max-time", "1")
+    took = time.monotonic() - start
+    print(f"--max-time 1 run took {took:.2f} s")
+    assert run.code == 2
+    assert run.report is not None and run.report["run"]["interrupted"] is True
+    assert took < 10  # the parse alone needs tens of seconds
