@@ -79,7 +79,7 @@ class BodyParser:
         if worker is None:
             try:
                 worker = self._worker = _Worker()
-            except (OSError, subprocess.SubprocessError):  # no processes here: in the thread
+            except (OSError, ValueError, subprocess.SubprocessError):  # none here: in the thread
                 self._no_worker = True
                 return body_links(article.body, article.body_line), None
         answer = worker.ask(article.body, article.body_line, self.budget, stop)
@@ -125,6 +125,8 @@ class _Worker:
     `__main__` script again in the child (a library user's unguarded script, say)."""
 
     def __init__(self) -> None:
+        if not sys.executable:  # an embedded interpreter: no python to start
+            raise OSError("no Python executable to start a parse worker")
         down_r, down_w = os.pipe()  # parent -> child
         up_r, up_w = os.pipe()  # child -> parent
         code = f"from linkcheck.collect.bodies import _serve; _serve({down_r}, {up_w})"
@@ -134,9 +136,15 @@ class _Worker:
                 [sys.executable, "-c", code],
                 pass_fds=(down_r, up_w),
                 stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,  # a worker that fails is replaced by the thread
                 env=env,
                 start_new_session=True,  # signals to the terminal's group are the parent's
             )
+        except BaseException:
+            os.close(down_w)
+            os.close(up_r)
+            raise
         finally:
             os.close(down_r)
             os.close(up_w)

@@ -138,3 +138,15 @@ def test_a_front_matter_over_its_byte_limit_is_refused_before_parsing() -> None:
     assert got.reason is ProblemReason.TOO_LARGE
     assert f"larger than the {MAX_FRONT_MATTER_BYTES}-byte limit" in got.message
     assert got.line == 1
+
+
+def test_without_a_worker_process_large_bodies_are_parsed_in_the_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.executable", "")  # an embedded interpreter: nothing to start
+    body = "text\n" * 10_000 + "[l](https://example.org/l)\n"
+    with BodyParser() as parser:
+        found, problem = parser.links(article(body), lambda: False)
+        assert parser._worker is None
+    assert problem is None
+    assert found == [("https://example.org/l", LinkKind.OTHER, 10_005)]
