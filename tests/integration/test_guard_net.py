@@ -122,6 +122,17 @@ async def test_allow_net_lets_just_that_network_in(backend: Backend, sites: Any)
     assert len(a.log) == 1 and b.log == []
 
 
+async def test_a_name_is_looked_up_by_the_system_and_its_allowed_addresses_used(
+    backend: Backend, site: Site
+) -> None:
+    """`localhost` through the real getaddrinfo: 127.0.0.1 is allowed by --allow-net, ::1 (if
+    the system answers it too) is dropped, and the request reaches the site."""
+    config = replace(GUARDED, allow_net=("127.0.0.0/8",))
+    ex = await get(backend, f"http://localhost:{site.port}/ok", config)
+    assert ex.status == 200, ex
+    assert len(site.log) == 1
+
+
 async def test_a_rebinding_name_connects_to_the_address_that_was_checked(
     backend: Backend, sites: Any
 ) -> None:
