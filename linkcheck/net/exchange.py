@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import anyio
+import h11
 import httpx
 
 from linkcheck.collect.normalize import resolve_location
@@ -114,6 +115,9 @@ def map_error(exc: BaseException) -> tuple[ErrorKind, str] | None:
             return ErrorKind.DNS, f"host name not found: {_describe(dns)}"
         return ErrorKind.CONNECT, f"could not connect: {detail}"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        parser = _in_chain(exc, h11.RemoteProtocolError)
+        if parser is not None and getattr(parser, "error_status_hint", None) == 431:
+            return ErrorKind.PROTOCOL, HEAD_TOO_LARGE  # h11's "header fields too large"
         return ErrorKind.PROTOCOL, f"connection broken mid-response: {detail}"
     if isinstance(exc, httpx.DecodingError):
         return ErrorKind.PROTOCOL, f"body does not match its Content-Encoding: {detail}"
@@ -157,6 +161,7 @@ BodySink = Callable[[bytes], bool]  # returns True when it has seen enough
 # Header fields in one response, as the aiohttp transport's parser allows (`MAX_HEADERS`); each
 # transport bounds a field's bytes itself (100 KiB: aiohttp's max_field_size, h11's buffer).
 MAX_HEADER_FIELDS = 1000
+HEAD_TOO_LARGE = "response refused: its header section is larger than 100 KiB"
 
 # A response closed before its body ends cannot be reused: httpx drops the connection, and the
 # next request to that host pays a new TCP (and TLS) handshake. When what is left of a body is
