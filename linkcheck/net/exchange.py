@@ -300,7 +300,10 @@ async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
 
 
 def _drain_deadline() -> float:
-    return anyio.current_time() + DRAIN_PATIENCE
+    """When to stop draining: after DRAIN_PATIENCE, and well before the exchange's own time
+    limit (or the link's budget) runs out, so a stalled drain never turns into a timeout."""
+    now = anyio.current_time()
+    return now + min(DRAIN_PATIENCE, (anyio.current_effective_deadline() - now) / 2)
 
 
 _TIMEOUTS: dict[tuple[float, float | None], dict[str, float | None]] = {}

@@ -103,6 +103,18 @@ async def test_a_body_stalling_after_a_200_keeps_the_verdict(site: sitekit.Site)
     assert spent < cfg.timeout  # nobody waited for the stalled drain
 
 
+async def test_a_stalled_drain_is_cut_before_a_short_timeout(site: sitekit.Site) -> None:
+    # the timeout (0.3 s) is shorter than the drain's own patience, and the body trickles in
+    # fast enough for the socket's read timeout never to fire: the drain still ends before
+    # the exchange's time limit, and the status stands
+    body = Response.html(b"<p>" + b"x" * 2000, chunk_size=50, chunk_delay=0.1)
+    site.route("/stall", no_head(body))
+    cfg = config(timeout=0.3, retries=0)
+    results, _, _ = await check_all(pages(site.url("/stall")), cfg)
+    page = results[site.url("/stall")]
+    assert (page.outcome, page.http_status, page.attempts) == (Outcome.OK, 200, 1), page.detail
+
+
 # ---------------------------------------------------------------------------------------------
 # --timeout bounds one request end to end
 
