@@ -241,7 +241,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         name="host_rate",
         kind=Kind.FLOAT,
-        bounds=Bounds.POSITIVE,
+        bounds=Bounds.RATE,
         default=10.0,
         group=NETWORK,
         flag="--host-rate",
@@ -308,8 +308,8 @@ SETTINGS: tuple[Setting, ...] = (
         group=NETWORK,
         flag="--dead-host-after",
         metavar="N",
-        help="connection failures in a row after which a host is marked down and its "
-        "remaining URLs are reported without being requested",
+        help="connection failures or timeouts in a row after which a host is marked down and "
+        "its remaining URLs are reported without being requested",
     ),
     Setting(
         name="image_max_bytes",

@@ -95,6 +95,10 @@ class Bounds(StrEnum):
 
     POSITIVE = "more than zero"
     NON_NEGATIVE = "zero or more"
+    RATE = "at least 0.01 requests per second (one request every 100 s)"
+
+
+MIN_RATE = 0.01  # requests/s: below it a run over a few hundred URLs would never end
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +216,8 @@ def number(where: Where, value: Any, kind: Kind, bounds: Bounds | None) -> int |
         ok = ok and converted > 0
     elif bounds is Bounds.NON_NEGATIVE:
         ok = ok and converted >= 0
+    elif bounds is Bounds.RATE:
+        ok = ok and converted >= MIN_RATE
     if not ok:
         raise ConfigError(f"{where} must be {bounds or 'a finite number'}, got {value!r}")
     return converted
@@ -360,7 +366,7 @@ def _host_override(where: Where, host: str, table: Mapping[str, Any]) -> HostOve
     if concurrency is not None:
         concurrency = int(number(at("concurrency"), concurrency, Kind.INT, Bounds.POSITIVE))
     if rate is not None:
-        rate = float(number(at("rate"), rate, Kind.FLOAT, Bounds.POSITIVE))
+        rate = float(number(at("rate"), rate, Kind.FLOAT, Bounds.RATE))
     return HostOverride(concurrency, rate, headers(at("headers"), table.get("headers", {})))
 
 

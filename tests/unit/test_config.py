@@ -189,7 +189,7 @@ def test_host_overrides_and_subdomains(tmp_path: Path) -> None:
 
 def test_host_override_values_validated(tmp_path: Path) -> None:
     path = write(tmp_path, "c.toml", '[hosts."a.example"]\nrate = 0\n')
-    with pytest.raises(ConfigError, match="hosts.a.example.rate must be more than zero"):
+    with pytest.raises(ConfigError, match="hosts.a.example.rate must be at least 0.01"):
         build_config(NO_FLAGS, config_path=str(path))
 
 
@@ -387,3 +387,20 @@ def test_unreadable_ca_bundle(tmp_path: Path) -> None:
     ca.chmod(0)
     with pytest.raises(ConfigError, match=f"--ca-bundle: cannot read {ca}"):
         build_config({"ca_bundle": str(ca)}, search_dir=str(tmp_path / "none"))
+
+
+@pytest.mark.parametrize("rate", [1e-9, 0.005, 0.0])
+def test_a_host_rate_below_the_floor_is_refused_with_the_floor(rate: float) -> None:
+    with pytest.raises(ConfigError, match=r"--host-rate must be at least 0\.01 requests per"):
+        build_config({"host_rate": rate})
+
+
+def test_a_host_override_rate_below_the_floor_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "linkcheck.toml", '[hosts."slow.example"]\nrate = 0.001\n')
+    with pytest.raises(ConfigError, match=r"hosts\.slow\.example\.rate must be at least 0\.01"):
+        build_config({}, config_path=str(path))
+
+
+def test_the_floor_itself_is_accepted() -> None:
+    config, _ = build_config({"host_rate": 0.01})
+    assert config.host_rate == 0.01
