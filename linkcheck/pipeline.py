@@ -44,8 +44,9 @@ from linkcheck.config import Config
 from linkcheck.errors import InputError, StateError
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
-from linkcheck.models import Article, CheckResult, Outcome, Reason, Report, RunInfo
+from linkcheck.models import Article, CheckResult, Link, Outcome, Reason, Report, RunInfo
 from linkcheck.net.client import make_client
+from linkcheck.net.guard import AddressPolicy, refused_literal
 from linkcheck.plan import Plan, plan
 from linkcheck.report import build_report
 from linkcheck.report.canary import network_down
@@ -198,12 +199,36 @@ class _Run:
     async def _plan(self, collected: Collected) -> Plan:
         session = self.session
         if session is None:
-            return plan(collected)
+            return self._refuse_literals(plan(collected))
         urls = [link.url for link in collected.links] + [s.url for s in collected.skipped]
         await anyio.to_thread.run_sync(session.load, urls)
         work = plan(collected, session.cache, self.config)
         session.planned()
-        return work
+        return self._refuse_literals(work)
+
+    def _refuse_literals(self, work: Plan) -> Plan:
+        """Links whose host is a literal private address (or `localhost`) are settled here,
+        without a host permit or a rate slot: the transport would refuse them anyway (names
+        are still judged where connections are made). Not with a proxy: it may be exempt."""
+        config = self.config
+        if config.allow_private or config.proxy:
+            return work
+        policy = AddressPolicy.of(False, config.allow_net)
+        keep: list[Link] = []
+        refused: list[CheckResult] = []
+        for link in work.to_check:
+            why = refused_literal(link.url, policy)
+            if why is None:
+                keep.append(link)
+            else:
+                refused.append(
+                    CheckResult(
+                        link, Outcome.SKIPPED, Reason.PRIVATE_ADDRESS, None, None, detail=why
+                    )
+                )
+        if not refused:
+            return work
+        return replace(work, to_check=tuple(keep), settled=(*work.settled, *refused))
 
     def _keep(self, result: CheckResult) -> CheckResult:
         """A finished result as it leaves the stream: stamped, compacted, with its history."""

@@ -27,8 +27,16 @@ import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-__all__ = ["AddressPolicy", "AddressRefused", "Guard", "category", "literal_address"]
+__all__ = [
+    "AddressPolicy",
+    "AddressRefused",
+    "Guard",
+    "category",
+    "literal_address",
+    "refused_literal",
+]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -275,3 +283,20 @@ class Guard:
         if not kept and first is not None:
             raise first
         return kept
+
+
+def refused_literal(url: str, policy: AddressPolicy) -> str | None:
+    """Why `url` is refused before any work is queued for it (its host is a literal address
+    or a `localhost` name the policy does not allow), else None. Names are judged only at
+    connection time; this spares refused literals a host permit and a rate slot."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    try:
+        Guard(policy).check_target(host)
+    except AddressRefused as exc:
+        return str(exc)
+    return None

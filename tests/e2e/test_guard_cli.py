@@ -101,3 +101,21 @@ def test_a_redirect_to_the_metadata_address_never_reaches_it(
     assert "169.254.169.254 is the cloud metadata address" in redirected["detail"]
     assert [h["url"] for h in redirected["redirects"]] == [hop]
     assert r.link(metadata)["reason"] == "private_address"
+
+
+def test_refused_literal_addresses_take_no_host_turn(
+    run_cli: RunCli, site: Site, library: LibraryFactory, outside: OutsideConnections
+) -> None:
+    """Links to a literal private address are settled before checking: they neither wait for
+    the host's rate (60 links at 1/s would take a minute) nor count as requests to it."""
+    urls = [f"http://127.0.0.1:{site.port}/page/{i}" for i in range(60)]
+    urls.append("http://169.254.169.254/latest/meta-data/")
+    folder = library([{"title": f"A{i}", "webUrl": u} for i, u in enumerate(urls)])
+    r = run_cli(folder, "--timeout", "2", "--retries", "0", "--host-rate", "1", fast=False)
+    assert r.code == 0 and r.report is not None
+    links = r.report["links"]
+    assert len(links) == 61
+    assert {(x["outcome"], x["reason"]) for x in links} == {("skipped", "private_address")}
+    assert all(x["attempts"] == 0 for x in links)
+    assert r.report["run"]["hosts"] == []  # no host was ever given a turn
+    assert site.log == [] and outside.attempts == []
