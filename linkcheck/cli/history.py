@@ -16,8 +16,10 @@ from typing import Any
 
 from linkcheck.cli.helptext import EXIT_ERROR, EXIT_OK, help_formatter
 from linkcheck.config import build_config
+from linkcheck.errors import InputError
 from linkcheck.models import LinkKind, RawLink, Source
 from linkcheck.state import KEEP_VERDICT_RUNS, Store, default_state_path
+from linkcheck.state.location import library_stores
 
 __all__ = ["HELP", "NAME", "add_parser", "run"]
 
@@ -30,9 +32,11 @@ with URL (or a link id, or the first characters of one), that link's verdict in 
 newest first, with its history status (new, ok, newly_broken, still_broken, fixed, flapping).
 
 The store is found as `linkcheck run` finds it: --state FILE, else .linkcheck/state.db beside
-the config file (--config FILE, or linkcheck.toml / pyproject.toml found from the current
-directory upwards), else $XDG_STATE_HOME/linkcheck/state.db. Verdicts of the last
-{KEEP_VERDICT_RUNS} recording runs are kept; older runs keep their totals."""
+the config file (--config FILE, or linkcheck.toml / pyproject.toml found from the first
+--library PATH or the current directory upwards), else the library's own store under
+$XDG_STATE_HOME/linkcheck/libraries/ (give the same PATHs as to `linkcheck run` with --library;
+when only one library has a store there, it is used). Verdicts of the last {KEEP_VERDICT_RUNS}
+recording runs are kept; older runs keep their totals."""
 
 EPILOG = """\
 exit codes:
@@ -52,6 +56,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="the config file whose default state store to read"
     )
     parser.add_argument(
+        "--library",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="the library (the PATHs given to `linkcheck run`) whose default store to read; "
+        "repeatable",
+    )
+    parser.add_argument(
         "--limit",
         type=int,
         default=LIMIT_DEFAULT,
@@ -65,11 +77,25 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def store_path(args: argparse.Namespace) -> str:
-    """--state, else the store `linkcheck run` would use from here (same rule as run's)."""
+    """--state, else the store `linkcheck run` would use (same rule as run's). Without
+    --library and a config file: the one library store there is; several are an error that
+    lists them (InputError: exit 2)."""
     if args.state:
         return str(args.state)
-    config, _ = build_config({}, config_path=args.config)
-    return config.state or default_state_path(config.config_file)
+    libraries: list[str] = list(args.library)
+    config, _ = build_config({}, config_path=args.config, inputs=libraries)
+    if config.state or config.config_file or libraries:
+        return config.state or default_state_path(config.config_file, libraries)
+    stores = library_stores()
+    if len(stores) == 1:
+        return stores[0]
+    if len(stores) > 1:
+        listed = "\n  ".join(stores[:20])
+        raise InputError(
+            "history: several libraries have a state store; say which with --library PATH "
+            f"(the paths given to linkcheck run) or --state FILE:\n  {listed}"
+        )
+    return default_state_path(None)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -59,20 +60,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def with_state(config: Config) -> Config:
+def with_state(config: Config, paths: Sequence[str] = ()) -> Config:
     """The store this run uses: --state, else the default location (beside the config file
-    found, else under $XDG_STATE_HOME); none with --no-state."""
+    found, else this library's own store under $XDG_STATE_HOME); none with --no-state."""
     if not config.use_state:
         return replace(config, state=None)
     if config.state is None:
-        return replace(config, state=default_state_path(config.config_file))
+        return replace(config, state=default_state_path(config.config_file, paths))
     return config
 
 
 def run(args: argparse.Namespace) -> int:
     """Raises ConfigError / InputError (main() reports them); returns the exit code."""
     config, used = build_config(flags_given(args), config_path=args.config, inputs=args.paths)
-    config = with_state(config)
+    config = with_state(config, args.paths)
     err = sys.stderr
     human = human_stream(config)  # stderr when an output (-o -, a --format) takes stdout
     outputs = planned_outputs(config, human)

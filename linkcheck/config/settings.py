@@ -38,8 +38,8 @@ GROUPS = (OUTPUT, STATE, SELECT, NETWORK, PROXY, FILE_ONLY)
 
 #: Where the state store lives unless --state names it (resolved by the CLI).
 STATE_DEFAULT_TEXT = (
-    ".linkcheck/state.db beside the config file found, else "
-    "$XDG_STATE_HOME/linkcheck/state.db (~/.local/state/linkcheck/state.db)"
+    ".linkcheck/state.db beside the config file found, else one store per library under "
+    "$XDG_STATE_HOME/linkcheck/libraries/ (~/.local/state/linkcheck/libraries/)"
 )
 DEFAULT_CACHE_MAX_AGE = 3 * 86400.0  # a daily run reuses ok verdicts; a weekly run rechecks all
 

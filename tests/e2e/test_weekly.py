@@ -478,3 +478,33 @@ def test_history_finds_the_store_beside_a_config_file(
     assert code == 0 and "run    1" in out and str(folder / ".linkcheck" / "state.db") in out
     code, _, err = _history(capsys)  # from elsewhere, without --config: another store
     assert code == 2 and "no state store" in err
+
+
+# ----------------------------------------------------------- one default store per library
+
+
+def test_each_library_gets_its_own_default_store(
+    site: Site, library: LibraryFactory, run_cli: RunCli, capsys: Any, monkeypatch: Any
+) -> None:
+    """Without a config file, two libraries never share a store (nor its cache or lock), and
+    one library spelled three ways is one store: its second run is a cache hit."""
+    news = library([article(site.url("/ok"))], name="news")
+    sport = library([article(site.url("/ok"))], name="sport")
+    first = run_cli(news)
+    assert first.report is not None
+    store = Path(first.report["run"]["state_file"])
+    assert store.parent.name == "libraries" and store.name.startswith("news-")
+    other = run_cli(sport)
+    assert other.report is not None
+    assert other.report["run"]["state_file"] != str(store)
+    # sport's first run is its own: nothing reused from news's store
+    assert [link["cached"] for link in other.report["links"]] == [False]
+    monkeypatch.chdir(news.parent)
+    again = run_cli("./news/")
+    assert again.report is not None and again.report["run"]["state_file"] == str(store)
+    assert [link["cached"] for link in again.report["links"]] == [True]
+    # history: two library stores, so it asks which; --library picks one
+    code, _, err = _history(capsys)
+    assert code == 2 and "several libraries" in err and "--library" in err
+    code, out, _ = _history(capsys, "--library", str(news))
+    assert code == 0 and "run    2" in out and str(store) in out
