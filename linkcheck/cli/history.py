@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from linkcheck.cli.helptext import EXIT_ERROR, EXIT_OK, help_formatter
+from linkcheck.collect.credentials import redact
 from linkcheck.config import build_config
 from linkcheck.errors import InputError
 from linkcheck.models import LinkKind, RawLink, Source
@@ -117,10 +118,11 @@ def run(args: argparse.Namespace) -> int:
             text = render_link(data)
     finally:
         store.close()
+    # the store matches links by their URL as written, credentials included: never show them
     if args.format == "json":
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        sys.stdout.write(redact(json.dumps(data, indent=2)) + "\n")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(redact(text))
     return EXIT_OK
 
 

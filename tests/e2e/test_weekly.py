@@ -508,3 +508,16 @@ def test_each_library_gets_its_own_default_store(
     assert code == 2 and "several libraries" in err and "--library" in err
     code, out, _ = _history(capsys, "--library", str(news))
     assert code == 0 and "run    2" in out and str(store) in out
+
+
+def test_history_never_shows_credentials(
+    site: Site, library: LibraryFactory, run_cli: RunCli, tmp_path: Path, capsys: Any
+) -> None:
+    secret_url = site.url("/ok").replace("http://", "http://editor:s3cret-token@")
+    folder = library([article(secret_url)])
+    state = tmp_path / "state.db"
+    assert run_cli("--state", state, folder).code == 0
+    for fmt in ("text", "json"):
+        code, out, _ = _history(capsys, "--state", str(state), "--format", fmt, secret_url)
+        assert code == 0 and "editor:***@" in out
+        assert "s3cret" not in out
