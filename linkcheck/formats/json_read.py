@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import fields
 from enum import StrEnum
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 from linkcheck.errors import InputError
 from linkcheck.models import (
@@ -87,12 +87,11 @@ def report_from_dict(doc: object, *, where: str = "the report") -> Report:
 
 
 def _enum(kind: type[E], value: object) -> E:
-    try:
-        if isinstance(value, str):
-            return kind(value)
-    except ValueError:
-        pass
-    raise ValueError(f"unknown {kind.__name__} {value!r}")
+    # a dict lookup, not kind(value): this runs several times per link of a 100k-link report
+    found = kind._value2member_map_.get(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError(f"unknown {kind.__name__} {value!r}")
+    return cast(E, found)
 
 
 def _run(run: Mapping[str, Any]) -> RunInfo:
