@@ -46,7 +46,7 @@ from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
 from linkcheck.models import Article, CheckResult, Link, Outcome, Reason, Report, RunInfo
 from linkcheck.net.client import make_client
-from linkcheck.net.guard import AddressPolicy, refused_literal
+from linkcheck.net.guard import AddressPolicy, Guard, refused_literal
 from linkcheck.plan import Plan, plan
 from linkcheck.report import build_report
 from linkcheck.report.canary import network_down
@@ -213,11 +213,11 @@ class _Run:
         config = self.config
         if config.allow_private or config.proxy:
             return work
-        policy = AddressPolicy.of(False, config.allow_net)
+        guard = Guard(AddressPolicy.of(False, config.allow_net))
         keep: list[Link] = []
         refused: list[CheckResult] = []
         for link in work.to_check:
-            why = refused_literal(link.url, policy)
+            why = refused_literal(link.url, guard)
             if why is None:
                 keep.append(link)
             else:

@@ -285,10 +285,11 @@ class Guard:
         return kept
 
 
-def refused_literal(url: str, policy: AddressPolicy) -> str | None:
+def refused_literal(url: str, guard: Guard) -> str | None:
     """Why `url` is refused before any work is queued for it (its host is a literal address
-    or a `localhost` name the policy does not allow), else None. Names are judged only at
-    connection time; this spares refused literals a host permit and a rate slot."""
+    or a `localhost` name the guard's policy does not allow), else None. Names are judged only
+    at connection time; this spares refused literals a host permit and a rate slot. One
+    `guard` for a whole run: it remembers its judgement per host."""
     try:
         host = urlsplit(url).hostname
     except ValueError:
@@ -296,7 +297,7 @@ def refused_literal(url: str, policy: AddressPolicy) -> str | None:
     if not host:
         return None
     try:
-        Guard(policy).check_target(host)
+        guard.check_target(host)
     except AddressRefused as exc:
         return str(exc)
     return None
