@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.to_thread
 
-from linkcheck import __version__
+from linkcheck import __version__, news, shard
 from linkcheck.check import CheckContext, check_link, host_of
 from linkcheck.collect.library import (
     ArticleInput,
@@ -44,6 +44,7 @@ from linkcheck.config import Config
 from linkcheck.errors import InputError, StateError
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
+from linkcheck.local import settle_local
 from linkcheck.models import Article, CheckResult, Link, Outcome, Reason, Report, RunInfo
 from linkcheck.net.client import make_client
 from linkcheck.net.guard import AddressPolicy, Guard, refused_literal
@@ -197,14 +198,15 @@ class _Run:
         )
 
     async def _plan(self, collected: Collected) -> Plan:
+        collected = shard.select(collected, self.config)
         session = self.session
         if session is None:
-            return self._refuse_literals(plan(collected))
+            return self._refuse_literals(settle_local(plan(collected), self.config))
         urls = [link.url for link in collected.links] + [s.url for s in collected.skipped]
         await anyio.to_thread.run_sync(session.load, urls)
         work = plan(collected, session.cache, self.config)
         session.planned()
-        return self._refuse_literals(work)
+        return self._refuse_literals(settle_local(work, self.config))
 
     def _refuse_literals(self, work: Plan) -> Plan:
         """Links whose host is a literal private address (or `localhost`) are settled here,
@@ -370,13 +372,17 @@ class _Run:
             state_file=os.path.abspath(self.config.state)
             if self.session is not None and self.config.state
             else None,
+            shard=self.config.shard,
         )
+        final, findings = news.finish(results, collected, self.config)
         return build_report(
             run=run_info,
             files=collected.files,
             articles=collected.articles,
-            results=results,
+            results=final,
             problems=collected.problems,
+            findings=findings,
+            file_hashes=collected.file_hashes,
         )
 
 

@@ -19,7 +19,9 @@ from typing import Any, Protocol
 from linkcheck import __version__
 from linkcheck.cli import demo as demo_command
 from linkcheck.cli import diff as diff_command
+from linkcheck.cli import fix as fix_command
 from linkcheck.cli import history as history_command
+from linkcheck.cli import merge as merge_command
 from linkcheck.cli import report as report_command
 from linkcheck.cli import run as run_command
 from linkcheck.cli.helptext import DESCRIPTION, EXIT_CODES, EXIT_ERROR, EXIT_OK, help_formatter
@@ -44,6 +46,8 @@ COMMANDS: dict[str, Subcommand] = {
     diff_command.NAME: diff_command,
     history_command.NAME: history_command,
     report_command.NAME: report_command,
+    merge_command.NAME: merge_command,
+    fix_command.NAME: fix_command,
 }
 
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from linkcheck.classify import declared_size_problem
 from linkcheck.collect import sources
 from linkcheck.collect.bodies import BodyParser
 from linkcheck.collect.extract import extract
 from linkcheck.collect.normalize import LinkCollector, base_for
+from linkcheck.collect.pairs import amp_pairs
 from linkcheck.collect.sources import Discovery, no_files_message, read_article
 from linkcheck.config import Config
 from linkcheck.errors import InputError
 from linkcheck.models import (
+    AmpPair,
     Article,
     ArticleProblem,
     Link,
@@ -63,6 +65,9 @@ class Collected:
     skipped: list[Skipped]
     problems: list[ArticleProblem]
     complete: bool = True
+    # file name -> SHA-256 hex of its bytes as read (`linkcheck fix` refuses changed files)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    pairs: list[AmpPair] = field(default_factory=list)  # for the AMP checks
 
 
 def parse_article(name: str, text: str) -> Article | ArticleProblem:
@@ -148,16 +153,30 @@ class _Reader:
         self.problems: list[ArticleProblem] = []
         self.files = 0
         self.articles = 0
+        self.config = config
+        self.file_hashes: dict[str, str] = {}
+        self.pairs: list[AmpPair] = []
 
     def collected(self, complete: bool) -> Collected:
         c = self.collector
-        return Collected(self.files, self.articles, c.links(), c.skipped(), self.problems, complete)
+        return Collected(
+            self.files,
+            self.articles,
+            c.links(),
+            c.skipped(),
+            self.problems,
+            complete,
+            self.file_hashes,
+            self.pairs,
+        )
 
     def add(self, article: Article | ArticleProblem) -> None:
         if isinstance(article, ArticleProblem):
             self.problems.append(article)
             return
         self.articles += 1
+        if article.content_hash is not None:
+            self.file_hashes[article.path] = article.content_hash
         in_body, body_problem = self.bodies.links(article, self.stop)
         raw_links, field_problems = extract(article, body=in_body or ())
         self.problems.extend(field_problems)
@@ -166,6 +185,7 @@ class _Reader:
         elif in_body is None:
             self.stopped = True
         base = base_for(article)
+        self.pairs.extend(amp_pairs(article, raw_links, self.config))
         for raw in raw_links:
             raw = _interned(raw)
             self.collector.add(raw, base)

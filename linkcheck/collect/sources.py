@@ -17,10 +17,12 @@ knows the file line of each field (`field_line(article, "related[0].webUrl")`).
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import PurePath
 
 import yaml
@@ -280,7 +282,10 @@ def _read(path: str, name: str, max_bytes: int) -> Article | ArticleProblem:
             f"(line {line}): {exc.reason}",
             line=line,
         )
-    return parse_article(name, text)
+    parsed = parse_article(name, text)
+    if isinstance(parsed, Article):
+        return replace(parsed, content_hash=hashlib.sha256(data).hexdigest())
+    return parsed
 
 
 def _too_large(path: str, size: int, max_bytes: int) -> ArticleProblem:

@@ -53,6 +53,18 @@ class Config:
     cache_max_age: float = DEFAULT_CACHE_MAX_AGE  # seconds; 0: never reuse a verdict
     fail_after: int = 1
     wait_lock: bool = False
+    # The library's shape: relative links and the front-matter field names.
+    base_url: str | None = None
+    root_dir: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)  # role -> dotted path
+    bases: tuple[tuple[str, str], ...] = ()  # (folder/, base URL), longest folder first
+    # News-page checks.
+    soft_404: bool = True
+    soft_404_phrases: tuple[str, ...] = ()  # added to the built-in phrase list
+    amp_checks: bool = True
+    # Sharded runs: check only the links of shard (K, N).
+    shard: tuple[int, int] | None = None
+    shards: int = 0  # N when K comes from the environment
     # How the command line presents the run (the library ignores these).
     output: str = DEFAULT_OUTPUT
     quiet: bool = False

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from linkcheck.config.setting import Setting
+from linkcheck.config.settings_extra import CONTENT, EXTRA_SETTINGS, NEWS, SHARDS
 from linkcheck.config.values import (
     DEFAULT_GLOBS,
     DEFAULT_OUTPUT,
@@ -34,7 +35,7 @@ OUTPUT, STATE, SELECT, NETWORK, PROXY, FILE_ONLY = (
     "proxy and TLS",
     "config file only",
 )
-GROUPS = (OUTPUT, STATE, SELECT, NETWORK, PROXY, FILE_ONLY)
+GROUPS = (OUTPUT, STATE, SELECT, CONTENT, NEWS, SHARDS, NETWORK, PROXY, FILE_ONLY)
 
 #: Where the state store lives unless --state names it (resolved by the CLI).
 STATE_DEFAULT_TEXT = (
@@ -418,7 +419,7 @@ SETTINGS: tuple[Setting, ...] = (
         help='per-host concurrency, rate and headers: [hosts."cdn.example.com"] tables; a '
         "name also matches its subdomains",
     ),
-)
+) + EXTRA_SETTINGS
 
 
 def by_name() -> Mapping[str, Setting]:

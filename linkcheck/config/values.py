@@ -88,6 +88,12 @@ class Kind(StrEnum):
     FORMATS = "list of NAME[=PATH]"  # output formats; names are checked by the CLI's registry
     CHOICE = "one of"  # one of `Setting.choices`
     NETWORKS = "list of CIDR networks"  # "10.20.0.0/16", "fd00::/8", "192.0.2.7"
+    # checked in values_extra.py
+    SHARD = "K/N"  # "2/4": shard 2 of 4, stored as (2, 4)
+    BASE_URL = "absolute http(s) URL"
+    FIELDS = "table of field paths"  # [fields] url = "canonical_url"
+    BASES = "list of [[bases]] tables"  # [[bases]] path = "docs/" url = "https://..."
+    TEXTS = "list of strings"
 
 
 class Bounds(StrEnum):
@@ -424,4 +430,8 @@ def check_value(
             raise ConfigError(f"{where.file}: {exc}") from None
     if kind is Kind.HOSTS:
         return host_overrides(where, value)
+    from linkcheck.config import values_extra  # noqa: PLC0415 - it imports this module
+
+    if kind in values_extra.CHECKS:
+        return values_extra.CHECKS[kind](where, value)
     raise AssertionError(f"unhandled setting kind {kind!r}")

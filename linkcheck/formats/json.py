@@ -21,6 +21,7 @@ from linkcheck.models import (
     ArticleProblem,
     CheckResult,
     DeclaredSize,
+    Finding,
     History,
     Hop,
     HostStats,
@@ -148,6 +149,7 @@ def _run(run: RunInfo) -> dict[str, object]:
         "fail_after": _int_or_none(run.fail_after) or 1,
         "network_down": _str_or_none(run.network_down),
         "state_error": _str_or_none(run.state_error),
+        "shard": None if run.shard is None else {"index": run.shard[0], "total": run.shard[1]},
     }
 
 
@@ -278,6 +280,29 @@ def _problem(problem: ArticleProblem) -> dict[str, object]:
     }
 
 
+def _finding(finding: Finding) -> dict[str, object]:
+    return {
+        "check": _str(enum_value(finding.check)),
+        "file": _str(finding.file),
+        "line": _int_or_none(finding.line),
+        "field": _str_or_none(finding.field),
+        "url": _str_or_none(finding.url),
+        "expected": _str_or_none(finding.expected),
+        "actual": _str_or_none(finding.actual),
+        "severity": _str(finding.severity),
+        "message": _str(finding.message),
+    }
+
+
+def _tail(report: Report) -> dict[str, object]:
+    """The sections after `links`, in contract order."""
+    return {
+        "problems": [_problem(p) for p in report.problems],
+        "findings": [_finding(f) for f in report.findings],
+        "file_hashes": {_str(k): _str(v) for k, v in report.file_hashes.items()},
+    }
+
+
 def _summary(report: Report, levels: list[Severity]) -> dict[str, object]:
     summary = summarize(report).as_dict()
     summary["triage"] = triage_summary(report, levels).as_dict()
@@ -296,7 +321,7 @@ def to_dict(report: Report, *, tool_version: str) -> dict[str, object]:
         "run": _run(report.run),
         "summary": _summary(report, levels),
         "links": [_link(r, level) for r, level in zip(report.results, levels, strict=True)],
-        "problems": [_problem(p) for p in report.problems],
+        **_tail(report),
     }
 
 
@@ -340,8 +365,8 @@ def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
         yield "\n  ],"
     else:
         yield '\n  "links": [],'
-    problems = [_problem(p) for p in report.problems]
-    yield _encodable(f'\n  "problems": {_value(problems, 1)}\n}}\n')
+    tail = [f"\n  {json.dumps(k)}: {_value(v, 1)}" for k, v in _tail(report).items()]
+    yield _encodable(",".join(tail) + "\n}\n")
 
 
 def dumps(report: Report, *, tool_version: str) -> str:

@@ -24,6 +24,8 @@ from linkcheck.models import (
     ArticleProblem,
     CheckResult,
     DeclaredSize,
+    Finding,
+    FindingCheck,
     History,
     HistoryStatus,
     Hop,
@@ -81,9 +83,31 @@ def report_from_dict(doc: object, *, where: str = "the report") -> Report:
             articles=summary["articles"],
             results=tuple(_result(r) for r in doc["links"]),
             problems=tuple(_problem(p) for p in doc["problems"]),
+            findings=tuple(_finding(f) for f in doc.get("findings") or ()),
+            file_hashes=dict(doc.get("file_hashes") or {}),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"{where} is not a valid linkcheck report ({exc!r})") from None
+
+
+def _shard(value: object) -> tuple[int, int] | None:
+    if not isinstance(value, Mapping):
+        return None
+    return int(value["index"]), int(value["total"])
+
+
+def _finding(f: Mapping[str, Any]) -> Finding:
+    return Finding(
+        check=_enum(FindingCheck, f["check"]),
+        file=f["file"],
+        line=f.get("line"),
+        field=f.get("field"),
+        url=f.get("url"),
+        expected=f.get("expected"),
+        actual=f.get("actual"),
+        severity=f["severity"],
+        message=f.get("message") or "",
+    )
 
 
 def _enum(kind: type[E], value: object) -> E:
@@ -108,6 +132,7 @@ def _run(run: Mapping[str, Any]) -> RunInfo:
         state_file=run.get("state_file"),
         fail_after=run.get("fail_after") or 1,
         network_down=run.get("network_down"),
+        shard=_shard(run.get("shard")),
         state_error=run.get("state_error"),
     )
 

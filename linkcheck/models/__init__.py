@@ -12,7 +12,6 @@ from linkcheck.models.core import (
     Hop,
     HttpOutcome,
     ImageProbe,
-    ImageSummary,
     Link,
     LinkKind,
     Occurrence,
@@ -25,20 +24,26 @@ from linkcheck.models.core import (
     SizeVerdict,
     Skipped,
     Source,
-    Summary,
     Validators,
     counts_as_broken,
     link_id,
 )
+from linkcheck.models.findings import AmpPair, Finding, FindingCheck, PairField
 from linkcheck.models.hosts import HostStats
+from linkcheck.models.page import PageFacts
+from linkcheck.models.summary import ImageSummary, Summary
 
 __all__ = [
+    "AmpPair",
+    "PairField",
     "Article",
     "CachedImage",
     "ArticleProblem",
     "CheckResult",
     "DeclaredSize",
     "ErrorKind",
+    "Finding",
+    "FindingCheck",
     "History",
     "HistoryStatus",
     "Hop",
@@ -50,6 +55,7 @@ __all__ = [
     "LinkKind",
     "Occurrence",
     "Outcome",
+    "PageFacts",
     "ProblemReason",
     "RawLink",
     "Reason",

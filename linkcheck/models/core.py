@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from linkcheck.models.findings import Finding
 from linkcheck.models.hosts import HostStats
+from linkcheck.models.page import PageFacts
 
 
 class LinkKind(StrEnum):
@@ -49,6 +51,8 @@ class Reason(StrEnum):
     NOT_AN_IMAGE = "not_an_image"
     IMAGE_UNREADABLE = "image_unreadable"
     IMAGE_DIMENSION_MISMATCH = "image_dimension_mismatch"
+    SOFT_404 = "soft_404"  # answers 2xx/3xx but is a "not found" page (evidence in detail)
+    FILE_MISSING = "file_missing"  # a local link whose file does not exist
     # warning
     BLOCKED = "blocked"
     RATE_LIMITED = "rate_limited"
@@ -58,6 +62,7 @@ class Reason(StrEnum):
     UNSUPPORTED_SCHEME = "unsupported_scheme"
     EXCLUDED = "excluded"
     PRIVATE_ADDRESS = "private_address"  # the host is (or resolves to) a private address
+    NO_BASE_URL = "no_base_url"  # a root-relative link with no base URL and no --root-dir
 
 
 class HistoryStatus(StrEnum):
@@ -102,6 +107,7 @@ class ProblemReason(StrEnum):
     INVALID_DECLARED_SIZE = (
         "invalid_declared_size"  # image width/height missing, zero, negative, NaN
     )
+    INVALID_FIELD_MAPPING = "invalid_field_mapping"  # a [fields] path that cannot be used
 
 
 _MAX_DEPTH = 32  # YAML anchors can build self-referencing lists; never recurse forever
@@ -172,6 +178,8 @@ class Article:
     front_matter: dict[Any, Any]  # parsed YAML mapping (keys may be any YAML scalar)
     body: str
     body_line: int  # 1-based file line where the body starts
+    content_hash: str | None = None  # SHA-256 hex of the file's bytes as read (None: in memory)
+    format: str = "yaml"  # the front matter's format: "yaml", "toml" or "json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +289,7 @@ class HttpOutcome:
     image: ImageProbe | None = None
     host_down: bool = False  # short-circuited: the host was already found unreachable this run
     body_bytes: int = 0  # body bytes received for the final response (images: all ranges)
+    page: PageFacts | None = None  # what a bounded read of an HTML page found, when read
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +340,7 @@ class CheckResult:
     cached: bool = False  # the verdict was reused from the state store
     history: History | None = None  # None when the run keeps no state
     validators: Validators | None = None  # for a later conditional revalidation
+    page: PageFacts | None = None  # facts of the page read (news checks), not in the report
 
     @property
     def id(self) -> str:
@@ -357,6 +367,7 @@ class RunInfo:
     fail_after: int = 1  # a broken link counts for the exit code after this many runs in a row
     network_down: str | None = None  # why the run judged this machine offline, if it did
     state_error: str | None = None  # why the run could not be recorded in the state store
+    shard: tuple[int, int] | None = None  # (K, N): this run checked shard K of N (1-based K)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -366,6 +377,9 @@ class Report:
     articles: int
     results: tuple[CheckResult, ...]
     problems: tuple[ArticleProblem, ...] = field(default=())
+    findings: tuple[Finding, ...] = field(default=())  # article-level findings (AMP checks)
+    # file name (as in links[].occurrences[].file) -> SHA-256 hex of its bytes as read
+    file_hashes: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         # Short on purpose: asyncio formats the repr of a finished main task's result when
@@ -397,52 +411,3 @@ def counts_as_broken(result: CheckResult, fail_after: int) -> bool:
     if fail_after <= 1 or result.history is None:
         return True
     return result.history.failing_runs >= fail_after
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImageSummary:
-    checked: int = 0
-    mismatches: int = 0
-    aspect_preserving_mismatches: int = 0
-    unreadable: int = 0
-    not_an_image: int = 0
-    bytes_read: int = 0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Summary:
-    """The `summary` section of the report. Mappings are in contract order: outcomes in
-    `Outcome` order, reasons and kinds sorted, each kind's counts as total then outcomes."""
-
-    files: int
-    articles: int
-    unique_links: int
-    occurrences: int
-    outcomes: Mapping[str, int]
-    reasons: Mapping[str, int]
-    kinds: Mapping[str, Mapping[str, int]]
-    problems: int
-    images: ImageSummary
-    history: Mapping[str, int] | None = None  # links per history status; None without state
-
-    def as_dict(self) -> dict[str, object]:
-        """The JSON contract's `summary` object, keys in contract order."""
-        return {
-            "files": self.files,
-            "articles": self.articles,
-            "unique_links": self.unique_links,
-            "occurrences": self.occurrences,
-            "outcomes": dict(self.outcomes),
-            "reasons": dict(self.reasons),
-            "kinds": {k: dict(v) for k, v in self.kinds.items()},
-            "problems": self.problems,
-            "images": {
-                "checked": self.images.checked,
-                "mismatches": self.images.mismatches,
-                "aspect_preserving_mismatches": self.images.aspect_preserving_mismatches,
-                "unreadable": self.images.unreadable,
-                "not_an_image": self.images.not_an_image,
-                "bytes_read": self.images.bytes_read,
-            },
-            "history": dict(self.history) if self.history is not None else None,
-        }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from enum import Enum
 
@@ -17,6 +17,7 @@ from linkcheck.collect.credentials import redact
 from linkcheck.models import (
     ArticleProblem,
     CheckResult,
+    Finding,
     HistoryStatus,
     ImageSummary,
     LinkKind,
@@ -70,6 +71,11 @@ _REASON_TEXT: dict[str, str] = {
         "(--allow-private or --allow-net to check it)"
     ),
     Reason.INVALID_REDIRECT.value: "the server redirected to a location that cannot be followed",
+    Reason.SOFT_404.value: "the page answers, but it is a 'not found' page",
+    Reason.FILE_MISSING.value: "the local file does not exist",
+    Reason.NO_BASE_URL.value: (
+        "not checked: a root-relative link and no base URL (--base-url) or --root-dir"
+    ),
 }
 
 
@@ -256,6 +262,8 @@ def build_report(
     articles: int,
     results: Iterable[CheckResult],
     problems: Iterable[ArticleProblem],
+    findings: Iterable[Finding] = (),
+    file_hashes: Mapping[str, str] | None = None,
 ) -> Report:
     """Assemble a deterministic `Report`.
 
@@ -267,13 +275,37 @@ def build_report(
         (_sort_occurrences(_redact_result(r)) for r in results), key=_result_key
     )
     sorted_problems = sorted((_redact_problem(p) for p in problems), key=_problem_key)
+    unique = {_finding_key(f): _redact_finding(f) for f in findings}  # shards repeat them
     return Report(
         run=run,
         files=files,
         articles=articles,
         results=tuple(sorted_results),
         problems=tuple(sorted_problems),
+        findings=tuple(unique[k] for k in sorted(unique)),
+        file_hashes=dict(sorted((file_hashes or {}).items())),
     )
+
+
+def _finding_key(finding: Finding) -> tuple[str, int, str, str, str, str, str]:
+    return (
+        _text(finding.file),
+        _line_key(finding.line),
+        _text(finding.field),
+        _text(enum_value(finding.check)),
+        _text(finding.url),
+        _text(finding.expected),
+        _text(finding.actual),
+    )
+
+
+def _redact_finding(finding: Finding) -> Finding:
+    url, expected, actual = (
+        None if v is None else redact(v) for v in (finding.url, finding.expected, finding.actual)
+    )
+    if (url, expected, actual) == (finding.url, finding.expected, finding.actual):
+        return finding
+    return replace(finding, url=url, expected=expected, actual=actual)
 
 
 # --------------------------------------------------------------------------- summary

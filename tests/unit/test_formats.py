@@ -343,7 +343,16 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
     assert_valid(validator, doc)
     assert doc == jsonfmt.to_dict(rep, tool_version="9.9.9")
 
-    assert list(doc) == ["schema_version", "tool", "run", "summary", "links", "problems"]
+    assert list(doc) == [
+        "schema_version",
+        "tool",
+        "run",
+        "summary",
+        "links",
+        "problems",
+        "findings",
+        "file_hashes",
+    ]
     assert doc["schema_version"] == jsonfmt.SCHEMA_VERSION == 2
     assert doc["tool"] == {"name": "linkcheck", "version": "9.9.9"}
 
@@ -362,6 +371,7 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "fail_after",
         "network_down",
         "state_error",
+        "shard",
     ]
     assert run["duration_s"] == 65.432
     assert run["options"] == {"timeout": 10.0, "exclude": ["a", "b"], "verbose": False}
@@ -849,7 +859,7 @@ def test_streamed_empty_report(tmp_path) -> None:  # type: ignore[no-untyped-def
     rep = build_report(run=run_info(hosts=()), files=0, articles=0, results=[], problems=[])
     text = jsonfmt.dumps(rep, tool_version="1")
     assert text == json.dumps(jsonfmt.to_dict(rep, tool_version="1"), indent=2) + "\n"
-    assert '"links": [],' in text and '"problems": []\n}' in text
+    assert '"links": [],' in text and '"file_hashes": {}\n}' in text
 
 
 def test_write_report_failure_leaves_the_old_file(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
