@@ -1,16 +1,69 @@
 """An article's AMP pairs (its URL, AMP URL and AMP cache URL, top level and per related
-entry), gathered while reading. (Skeleton: filled in by issue #11.)"""
+entry), gathered while reading, for the AMP checks run once every link has its verdict.
+
+Entries are told apart by the field path's related prefix (`related[2].ampWebUrl` belongs to
+`related[2]`; anything else to the top level), with the library's own name for `related`
+(`[fields] related = ...`). What a field is comes from the link's KIND (page, amp, amp_cache),
+never from its name, so renamed fields work the same. Memory: one small `AmpPair` per entry
+that has an AMP or AMP cache URL; entries with neither keep nothing."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
+from linkcheck.collect.normalize import normalize
 from linkcheck.config import Config
-from linkcheck.models import AmpPair, Article, RawLink
+from linkcheck.models import AmpPair, Article, LinkKind, PairField, RawLink
 
 __all__ = ["amp_pairs"]
 
+_ROLES = {LinkKind.PAGE: 0, LinkKind.AMP: 1, LinkKind.AMP_CACHE: 2}
+
+
+def _entry(field: str, related: str) -> str:
+    """`related[2]` for `related[2].ampWebUrl`, "" (top level) otherwise."""
+    if field.startswith(related) and field[len(related) : len(related) + 1] == "[":
+        end = field.find("]", len(related))
+        if end != -1:
+            return field[: end + 1]
+    return ""
+
+
+def _pair_field(raw: RawLink) -> PairField:
+    result = normalize(raw)
+    return PairField(
+        raw.text,
+        result if isinstance(result, str) else None,
+        sys.intern(raw.source.field),
+        raw.source.line,
+    )
+
 
 def amp_pairs(article: Article, links: Sequence[RawLink], config: Config) -> list[AmpPair]:
-    """The AMP pairs of one article, from its links as extracted."""
-    return []
+    """The AMP pairs of one article, from its links as extracted (none when the AMP checks
+    are off). Pure; never raises for a bad URL (its `normalized` is None)."""
+    if not config.amp_checks:
+        return []
+    related = config.fields.get("related", "related") if config.fields else "related"
+    entries: dict[str, list[RawLink | None]] = {}
+    for raw in links:
+        role = _ROLES.get(raw.kind)
+        if role is None or raw.source.field == "body":
+            continue
+        slots = entries.setdefault(_entry(raw.source.field, related), [None, None, None])
+        if slots[role] is None:  # the first of a kind in an entry is the one that counts
+            slots[role] = raw
+    pairs: list[AmpPair] = []
+    for web, amp, cache in entries.values():
+        if amp is None and cache is None:
+            continue
+        pairs.append(
+            AmpPair(
+                article.path,
+                None if web is None else _pair_field(web),
+                None if amp is None else _pair_field(amp),
+                None if cache is None else _pair_field(cache),
+            )
+        )
+    return pairs

@@ -1,18 +1,248 @@
-"""AMP pair checks. (Skeleton: filled in by issue #11.)"""
+"""AMP pair checks: article-level findings about an article's URL, AMP URL and AMP cache URL,
+made once every link has its verdict (`news.finish`). Nothing here makes a request.
+
+* `amp_cache_url` (offline): the AMP cache URL is on a known AMP cache (Google's, Bing's) but
+  is not the cache URL of the AMP URL on that cache (`amp_cache.cache_url`). A cache URL on any
+  other host is not judged.
+* `amp_not_amp`: the AMP page was read (ok, 2xx) and does not declare itself AMP.
+* `amp_canonical`: the AMP page (read, and AMP) names no canonical, or one that is neither the
+  article's URL nor where that URL ends after its redirects.
+* `amphtml_missing`: the article's page was read (ok, 2xx) and has no `<link rel=amphtml>`, or
+  one that is neither the AMP URL nor where that URL ends after its redirects.
+
+A page check needs the page's own verdict to be ok (a dead or refused page is reported as a
+link already, not a second time here), and the other side of the pair not broken. URLs are
+compared in their normalised form (the form `links[].url` has). Severity: a wrong cache URL
+and a page that is not AMP break what AMP readers get (high); canonical and amphtml links
+are discovery and attribution metadata, readers still get the article (medium).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from urllib.parse import urlsplit
 
 from linkcheck.collect.library import Collected
+from linkcheck.collect.normalize import normalize
 from linkcheck.config import Config
-from linkcheck.models import CheckResult, Finding
+from linkcheck.models import (
+    AmpPair,
+    CheckResult,
+    Finding,
+    FindingCheck,
+    LinkKind,
+    Outcome,
+    PairField,
+    RawLink,
+    Source,
+)
+from linkcheck.news.amp_cache import cache_domain_of, cache_url
 
-__all__ = ["article_findings"]
+__all__ = ["SEVERITY", "article_findings", "cache_url_finding"]
+
+SEVERITY: dict[FindingCheck, str] = {
+    FindingCheck.AMP_CACHE_URL: "high",
+    FindingCheck.AMP_NOT_AMP: "high",
+    FindingCheck.AMP_CANONICAL: "medium",
+    FindingCheck.AMPHTML_MISSING: "medium",
+}
+_AMP_HTML = "<html amp> or <html \u26a1>"
+_NOT_AMP = "no amp attribute on <html>"
+_SOURCE = Source("", "page", None, None)  # URLs read from a page are absolute already
+
+
+class _Urls:
+    """Normalised forms of URL strings, each worked out once per run."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str | None] = {}
+
+    def __call__(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        if text not in self._seen:
+            result = normalize(RawLink(text, LinkKind.OTHER, _SOURCE))
+            self._seen[text] = result if isinstance(result, str) else None
+        return self._seen[text]
 
 
 def article_findings(
     collected: Collected, results: Sequence[CheckResult], config: Config
 ) -> list[Finding]:
-    """The article-level AMP findings of a run."""
-    return []
+    """The article-level AMP findings of a run (none when `config.amp_checks` is off)."""
+    if not config.amp_checks or not collected.pairs:
+        return []
+    by_url = {r.link.url: r for r in results}
+    urls = _Urls()
+    findings: list[Finding] = []
+    for pair in collected.pairs:
+        findings.extend(_pair_findings(pair, by_url, urls))
+    return findings
+
+
+def _pair_findings(pair: AmpPair, by_url: dict[str, CheckResult], urls: _Urls) -> Iterator[Finding]:
+    web, amp, cache = pair.web, pair.amp, pair.cache
+    if cache is not None and amp is not None:
+        found = cache_url_finding(pair.file, amp, cache, urls)
+        if found is not None:
+            yield found
+    amp_result = _result(amp, by_url)
+    web_result = _result(web, by_url)
+    if amp is not None and _read(amp_result):
+        assert amp_result is not None and amp_result.page is not None
+        if not amp_result.page.amp:
+            yield _finding(
+                FindingCheck.AMP_NOT_AMP,
+                pair.file,
+                amp,
+                _AMP_HTML,
+                _NOT_AMP,
+                f"The AMP page in {amp.field} is not AMP: its <html> tag has no amp "
+                "(\u26a1) attribute, so AMP caches and viewers will not serve it.",
+            )
+        elif web is not None and web.normalized is not None and not _broken(web_result):
+            found = _canonical(pair.file, amp, web, amp_result, web_result, urls)
+            if found is not None:
+                yield found
+    if web is not None and amp is not None and _read(web_result) and not _broken(amp_result):
+        assert web_result is not None
+        found = _amphtml(pair.file, web, amp, web_result, amp_result, urls)
+        if found is not None:
+            yield found
+
+
+def cache_url_finding(file: str, amp: PairField, cache: PairField, urls: _Urls) -> Finding | None:
+    """The `amp_cache_url` finding of one pair, or None (right, or not judged)."""
+    if amp.normalized is None or cache.normalized is None:
+        return None
+    host = urlsplit(cache.normalized).hostname or ""
+    domain = cache_domain_of(host)
+    if domain is None:
+        return None  # not on a known AMP cache: not judged
+    accepted: set[str | None] = set()
+    for source in (amp.normalized, amp.url):
+        for keep_port in (True, False):
+            try:
+                candidate = cache_url(source, domain, keep_port=keep_port)
+            except ValueError:
+                continue
+            accepted.add(urls(candidate))
+            accepted.add(urls(candidate.rstrip("/")))  # a root path with or without "/"
+    if cache.normalized in accepted:
+        return None
+    expected = cache_url(amp.normalized, domain)
+    return _finding(
+        FindingCheck.AMP_CACHE_URL,
+        file,
+        cache,
+        expected,
+        cache.url,
+        f"{cache.field} is not the AMP cache URL of {amp.field}: on {domain} it should "
+        f"be {expected}.",
+    )
+
+
+def _canonical(
+    file: str,
+    amp: PairField,
+    web: PairField,
+    amp_result: CheckResult,
+    web_result: CheckResult | None,
+    urls: _Urls,
+) -> Finding | None:
+    assert amp_result.page is not None
+    canonical = amp_result.page.canonical
+    normalized = urls(canonical)
+    if normalized is not None and normalized in _targets(web, web_result):
+        return None
+    if canonical is None:
+        message = (
+            f"The AMP page in {amp.field} has no <link rel=canonical>; it should point to "
+            f"the article's URL {web.normalized}."
+        )
+    else:
+        message = (
+            f"The AMP page in {amp.field} names {canonical} as its canonical page, not the "
+            f"article's URL {web.normalized}."
+        )
+    return _finding(FindingCheck.AMP_CANONICAL, file, amp, web.normalized, canonical, message)
+
+
+def _amphtml(
+    file: str,
+    web: PairField,
+    amp: PairField,
+    web_result: CheckResult,
+    amp_result: CheckResult | None,
+    urls: _Urls,
+) -> Finding | None:
+    assert web_result.page is not None
+    if amp.normalized is None or amp.normalized == web.normalized:
+        return None  # an AMP page that is its own canonical needs no amphtml link
+    amphtml = web_result.page.amphtml
+    normalized = urls(amphtml)
+    if normalized is not None and normalized in _targets(amp, amp_result):
+        return None
+    if amphtml is None:
+        message = (
+            f"The page in {web.field} has no <link rel=amphtml> pointing to its AMP "
+            f"version {amp.normalized}."
+        )
+    else:
+        message = (
+            f"The page in {web.field} links to {amphtml} as its AMP version "
+            f"(<link rel=amphtml>), not to {amp.normalized}."
+        )
+    return _finding(FindingCheck.AMPHTML_MISSING, file, web, amp.normalized, amphtml, message)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _result(field: PairField | None, by_url: dict[str, CheckResult]) -> CheckResult | None:
+    if field is None or field.normalized is None:
+        return None
+    return by_url.get(field.normalized)
+
+
+def _read(result: CheckResult | None) -> bool:
+    """The page was answered with a 2xx, judged ok, and its head was read."""
+    return (
+        result is not None
+        and result.outcome is Outcome.OK
+        and result.page is not None
+        and (result.http_status is None or 200 <= result.http_status < 300)
+    )
+
+
+def _broken(result: CheckResult | None) -> bool:
+    return result is not None and result.outcome is Outcome.BROKEN
+
+
+def _targets(field: PairField, result: CheckResult | None) -> set[str | None]:
+    """Where a URL field leads: as written (normalised) and after its redirects."""
+    targets: set[str | None] = {field.normalized}
+    if result is not None and result.final_url:
+        targets.add(result.final_url)
+    return targets
+
+
+def _finding(
+    check: FindingCheck,
+    file: str,
+    field: PairField,
+    expected: str | None,
+    actual: str | None,
+    message: str,
+) -> Finding:
+    return Finding(
+        check=check,
+        file=file,
+        line=field.line,
+        field=field.field,
+        url=field.normalized or field.url,
+        expected=expected,
+        actual=actual,
+        severity=SEVERITY[check],
+        message=message,
+    )
