@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -72,9 +73,16 @@ def with_state(config: Config, paths: Sequence[str] = ()) -> Config:
 
 def run(args: argparse.Namespace) -> int:
     """Raises ConfigError / InputError (main() reports them); returns the exit code."""
-    config, used = build_config(flags_given(args), config_path=args.config, inputs=args.paths)
+    from linkcheck import shard  # noqa: PLC0415 - not at the top: --help stays instant
+
+    flags = flags_given(args)
+    config, used = build_config(flags, config_path=args.config, inputs=args.paths)
+    config, shard_from = shard.resolve(config, flags, os.environ)  # flag > environment > file
     config = with_state(config, args.paths)
     err = sys.stderr
+    if config.shard is not None and not config.quiet:
+        k, n = config.shard
+        print(f"linkcheck: checking shard {k}/{n} (from {shard_from})", file=err)
     human = human_stream(config)  # stderr when an output (-o -, a --format) takes stdout
     outputs = planned_outputs(config, human)
     # an output that cannot be written stops the run now, not after hours of checking
