@@ -5,7 +5,8 @@ files of a pull request or run:
 
 One line per flagged citation, most urgent first: broken ones as `::error` (or `::warning` when
 their severity is low, e.g. a resized copy of the right image), warnings (blocked, rate
-limited) as `::warning`, links to update (permanent redirects) as `::notice`. At most
+limited) as `::warning`, links to update (permanent redirects) as `::notice`; then the AMP
+findings at their article's field (high: `::error`, medium: `::warning`, low: `::notice`). At most
 `MAX_LINES` lines (GitHub shows only the first few annotations of a step anyway), then one
 `::notice` saying how many more there are.
 
@@ -23,8 +24,8 @@ from typing import TYPE_CHECKING, TextIO
 from linkcheck.formats.paths import SourcePaths
 from linkcheck.formats.rows import flagged_occurrences
 from linkcheck.formats.sarif import sarif_results
-from linkcheck.models import CheckResult, Occurrence, Outcome, Report
-from linkcheck.report import explain
+from linkcheck.models import CheckResult, Finding, Occurrence, Outcome, Report
+from linkcheck.report import enum_value, explain
 from linkcheck.report.triage import Severity, permanent_redirect, severity
 
 if TYPE_CHECKING:
@@ -82,6 +83,20 @@ def _line(result: CheckResult, occurrence: Occurrence | None, paths: SourcePaths
     return f"::{_command(result)} {','.join(props)}::{escape_data(message)}\n"
 
 
+_FINDING_COMMAND = {"critical": "error", "high": "error", "medium": "warning"}
+
+
+def _finding_line(finding: Finding, paths: SourcePaths) -> str:
+    props = [f"file={escape_property(paths(finding.file))}"]
+    line = finding.line
+    if isinstance(line, int) and not isinstance(line, bool) and line >= 1:
+        props.append(f"line={line}")
+    props.append(f"title={escape_property(f'linkcheck: {enum_value(finding.check)}')}")
+    message = f"{finding.message} ({finding.field}, severity {finding.severity})"
+    command = _FINDING_COMMAND.get(str(finding.severity), "notice")
+    return f"::{command} {','.join(props)}::{escape_data(message)}\n"
+
+
 def write(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) -> None:
     paths = SourcePaths(report.run.inputs)
     written = 0
@@ -93,6 +108,12 @@ def write(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) -> None
                 written += 1
             else:
                 left += 1
+    for finding in report.findings:
+        if written < max_lines:
+            stream.write(_finding_line(finding, paths))
+            written += 1
+        else:
+            left += 1
     if left:
         stream.write(
             f"::notice title=linkcheck::{left} more not annotated (at most {max_lines}): "

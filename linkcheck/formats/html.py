@@ -249,6 +249,17 @@ def _head(report: Report, tool_version: str) -> dict[str, object]:
             [_str(p.file), _str(p.reason), _str(p.message), _str(p.field or ""), _num(p.line)]
             for p in report.problems
         ],
+        "findings": [  # article-level AMP findings
+            [
+                _str(f.file),
+                _num(f.line),
+                _str(f.field or ""),
+                _str(enum_value(f.check)),
+                _str(f.severity),
+                _str(f.message),
+            ]
+            for f in report.findings
+        ],
     }
 
 

@@ -1,9 +1,10 @@
 """`markdown`: a GitHub job summary or pull-request comment.
 
 The totals, then the broken links (most urgent first: severity, URL, reason, where), then the
-links to update (permanent redirects). GitHub caps a comment at 65,536 characters and a job
-summary at 1 MiB, so the text is capped by BYTES (`MAX_BYTES`, under both limits): a table
-that does not fit ends with "… and N more", and the whole text never exceeds the cap.
+links to update (permanent redirects), then the article-level AMP findings. GitHub caps a
+comment at 65,536 characters and a job summary at 1 MiB, so the text is capped by BYTES
+(`MAX_BYTES`, under both limits): a table that does not fit ends with "… and N more", and the
+whole text never exceeds the cap.
 
 Everything that comes from articles or servers is escaped: URLs and file names go in code
 spans (a `|` escaped as GFM tables need), other text has Markdown and HTML punctuation
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from linkcheck.formats.rows import flagged, flagged_occurrences, urgency_key
-from linkcheck.models import CheckResult, Outcome, Report
-from linkcheck.report import explain, summarize
+from linkcheck.models import CheckResult, Finding, Outcome, Report
+from linkcheck.report import enum_value, explain, summarize
 from linkcheck.report.triage import permanent_redirect, severity, triage_summary
 
 if TYPE_CHECKING:
@@ -78,6 +79,15 @@ def _broken_row(result: CheckResult) -> str:
 def _redirect_row(result: CheckResult) -> str:
     target = permanent_redirect(result) or ""
     return f"| {_code(result.link.url)} | {_code(target)} | {_where(result)} |"
+
+
+def _finding_row(finding: Finding) -> str:
+    place = f"{finding.file}:{finding.line}" if isinstance(finding.line, int) else finding.file
+    where = f"{_code(place)} ({_text(finding.field)})" if finding.field else _code(place)
+    return (
+        f"| {_text(finding.severity)} | {_text(enum_value(finding.check))} | {where} "
+        f"| {_text(finding.message)} |"
+    )
 
 
 class _Budget:
@@ -159,6 +169,13 @@ def render(report: Report, stream: TextIO, *, max_bytes: int = MAX_BYTES) -> Non
             (_redirect_row(r) for r in moved),
             len(moved),
             "links to update",
+        )
+    if report.findings:
+        out.table(
+            "\n### AMP findings\n\n| severity | check | where | finding |\n|---|---|---|---|\n",
+            (_finding_row(f) for f in report.findings),
+            len(report.findings),
+            "AMP findings",
         )
 
 

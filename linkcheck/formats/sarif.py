@@ -9,7 +9,8 @@ under the input paths; absolute paths as file: URIs) with `region.startLine` whe
 known, and `partialFingerprints` so a scanner follows the same citation across runs.
 
 Flagged: broken citations, warnings (blocked, rate limited...) and links to update (ok through
-a permanent redirect). Written result by result, never held whole.
+a permanent redirect); then the article-level AMP findings, one result each at the article's
+field (`ruleId` = the check). Written result by result, never held whole.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from urllib.parse import quote
 from linkcheck.formats.ndjson import dumps_utf8
 from linkcheck.formats.paths import SourcePaths
 from linkcheck.formats.rows import flagged_occurrences, urgency_key
-from linkcheck.models import CheckResult, Occurrence, Outcome, Reason, Report
-from linkcheck.report import explain
+from linkcheck.models import CheckResult, Finding, FindingCheck, Occurrence, Outcome, Reason, Report
+from linkcheck.report import enum_value, explain
 from linkcheck.report.triage import Severity, permanent_redirect, severity
 
 if TYPE_CHECKING:
@@ -123,6 +124,27 @@ RULES: tuple[tuple[str, str, str], ...] = (
         "The link moved permanently: update it",
         "The link works through a 301/308 redirect; write the final URL instead.",
     ),
+    (
+        FindingCheck.AMP_CACHE_URL.value,
+        "The AMP cache URL is not the one of the AMP URL",
+        "The cdnAmpWebUrl is on a known AMP cache but is not the cache URL the published "
+        "algorithm derives from the ampWebUrl.",
+    ),
+    (
+        FindingCheck.AMP_NOT_AMP.value,
+        "The AMP page is not AMP",
+        "The ampWebUrl page has no amp (⚡) attribute on <html>: AMP caches will not serve it.",
+    ),
+    (
+        FindingCheck.AMP_CANONICAL.value,
+        "The AMP page's canonical is not the article's URL",
+        "The ampWebUrl page's <link rel=canonical> is missing or points elsewhere than webUrl.",
+    ),
+    (
+        FindingCheck.AMPHTML_MISSING.value,
+        "The article's page does not link its AMP version",
+        "The webUrl page has no <link rel=amphtml> pointing to the ampWebUrl.",
+    ),
 )
 _INDEX = {rule_id: i for i, (rule_id, _, _) in enumerate(RULES)}
 _LEVEL = {
@@ -206,6 +228,39 @@ def _result(
     return out
 
 
+_FINDING_LEVEL = {"critical": "error", "high": "error", "medium": "warning"}
+
+
+def _finding_result(finding: Finding, paths: SourcePaths) -> dict[str, object]:
+    rule_id = str(enum_value(finding.check))
+    uri, relative = artifact_uri(paths(str(finding.file)))
+    artifact: dict[str, object] = {"uri": uri}
+    if relative:
+        artifact["uriBaseId"] = "%SRCROOT%"
+    physical: dict[str, object] = {"artifactLocation": artifact}
+    line = finding.line
+    if isinstance(line, int) and not isinstance(line, bool) and line >= 1:
+        physical["region"] = {"startLine": line}
+    message = finding.message or rule_id
+    if finding.field:
+        message += f" [{finding.field}]"
+    place = f"{rule_id}:{finding.file}:{finding.field}".encode("utf-8", "surrogatepass")
+    return {
+        "ruleId": rule_id,
+        "ruleIndex": _INDEX.get(rule_id, _INDEX[Reason.INTERNAL_ERROR.value]),
+        "level": _FINDING_LEVEL.get(str(finding.severity), "note"),
+        "message": {"text": message},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {"linkcheckCitation/v1": hashlib.sha256(place).hexdigest()[:32]},
+        "properties": {
+            "url": finding.url,
+            "severity": finding.severity,
+            "expected": finding.expected,
+            "actual": finding.actual,
+        },
+    }
+
+
 def _head(report: Report, tool_version: str) -> dict[str, object]:
     run = report.run
     return {
@@ -251,6 +306,9 @@ def write(report: Report, stream: TextIO, *, tool_version: str) -> None:
         for occurrence in occurrences or (None,):
             stream.write(sep + dumps_utf8(_result(result, occurrence, paths)))
             sep = ",\n"
+    for finding in report.findings:
+        stream.write(sep + dumps_utf8(_finding_result(finding, paths)))
+        sep = ",\n"
     stream.write("\n]}]}\n")
 
 

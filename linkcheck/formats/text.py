@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+from linkcheck.formats.text_findings import findings_block
 from linkcheck.formats.text_style import Style, clean, line_number, plural
 from linkcheck.formats.text_triage import (
     fix_first,
@@ -201,6 +202,8 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
         extras.append(st.yellow(plural(warnings, "warning")))
     if s.problems:
         extras.append(plural(s.problems, "input problem"))
+    if report.findings:
+        extras.append(plural(len(report.findings), "AMP finding"))
     lines = [f"linkcheck: {head}" + (f", {', '.join(extras)}" if extras else "")]
     if run.interrupted:
         lines.append(st.bold_red("INTERRUPTED: the run was stopped early; results are incomplete."))
@@ -261,6 +264,9 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
         lines.append(st.bold_red(f"Broken links ({broken}), by file:"))
         lines.append("")
         lines.extend(_render_group(broken_results, st, st.red))
+
+    # ---- article-level findings (AMP pairs)
+    lines.extend(findings_block(report.findings, st, verbose=verbose))
 
     # ---- warnings: listed only on request
     if warnings:

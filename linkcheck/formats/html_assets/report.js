@@ -535,6 +535,19 @@
       (p.length > LIMIT ? " (the first " + LIMIT + " are shown)" : "")), add(el("thead"), head), body));
   }
 
+  function findingsTable() {
+    var f = data.findings || [];
+    if (!f.length) { $("findings-section").hidden = true; return; }
+    var t = $("findings"), head = el("tr"), body = el("tbody"), LIMIT = 1000;
+    ["File", "Line", "Field", "Check", "Severity", "Finding"].forEach(function (c) { add(head, el("th", null, c)).lastChild.scope = "col"; });
+    f.slice(0, LIMIT).forEach(function (x) {
+      add(body, add(el("tr"), el("td", "url", x[0]), el("td", "num", x[1]), el("td", null, x[2]),
+        el("td", null, x[3].replace(/_/g, " ")), el("td", null, x[4]), el("td", null, x[5])));
+    });
+    add(t, add(el("caption", "sub", fmt(f.length) + " article-level findings about AMP pages" +
+      (f.length > LIMIT ? " (the first " + LIMIT + " are shown)" : "")), add(el("thead"), head), body));
+  }
+
   function runInfo() {
     var run = data.run, dl = $("run");
     document.title = "linkcheck report · " + run.started_at;
@@ -639,6 +652,7 @@
   alerts();
   runInfo();
   hostsTable();
+  findingsTable();
   problemsTable();
   readHash();
   bind();
