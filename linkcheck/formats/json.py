@@ -135,7 +135,7 @@ def jsonable(value: object, _depth: int = 0) -> object:
 def _run(run: RunInfo) -> dict[str, object]:
     options = run.options if isinstance(run.options, dict) else {}
     hosts = sorted(run.hosts, key=lambda h: _str(h.host))
-    return {
+    out: dict[str, object] = {
         "started_at": _str(run.started_at),
         "finished_at": _str(run.finished_at),
         "duration_s": _float_or_none(run.duration_s) or 0.0,
@@ -151,6 +151,9 @@ def _run(run: RunInfo) -> dict[str, object]:
         "state_error": _str_or_none(run.state_error),
         "shard": None if run.shard is None else {"index": run.shard[0], "total": run.shard[1]},
     }
+    if run.merged_from:  # only in a merged report (linkcheck merge)
+        out["merged_from"] = [jsonable(dict(m)) for m in run.merged_from]
+    return out
 
 
 def _host(h: HostStats) -> dict[str, object]:

@@ -134,6 +134,7 @@ def _run(run: Mapping[str, Any]) -> RunInfo:
         network_down=run.get("network_down"),
         shard=_shard(run.get("shard")),
         state_error=run.get("state_error"),
+        merged_from=tuple(dict(m) for m in run.get("merged_from") or ()),
     )
 
 

@@ -368,6 +368,8 @@ class RunInfo:
     network_down: str | None = None  # why the run judged this machine offline, if it did
     state_error: str | None = None  # why the run could not be recorded in the state store
     shard: tuple[int, int] | None = None  # (K, N): this run checked shard K of N (1-based K)
+    # a merged report (`linkcheck merge`): the shards' runs, {index, total, started_at, ...}
+    merged_from: tuple[Mapping[str, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
