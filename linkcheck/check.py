@@ -29,7 +29,10 @@ from linkcheck.config import Config
 from linkcheck.hosts.gate import Lease
 from linkcheck.images.fetch import probe_image
 from linkcheck.models import CheckResult, ErrorKind, HttpOutcome, Link, LinkKind, Outcome, Reason
+from linkcheck.net.page import STOP_AT_HEAD, STOP_AT_HEADING, PageReader
+from linkcheck.net.probe import page_facts, soft_404_evidence
 from linkcheck.net.redirects import CheckContext, host_of, walk
+from linkcheck.net.templates import origin_of
 from linkcheck.net.validators import refreshed, validators_of
 
 __all__ = ["BACKOFF_CAP", "CheckContext", "check_link", "host_of", "link_budget"]
@@ -51,9 +54,14 @@ async def check_link(link: Link, ctx: CheckContext, lease: Lease | None = None) 
     if lease is None:
         lease = ctx.gate.lease()
     try:
-        outcome = await _within_budget(link, ctx, lease)
+        outcome, evidence = await _within_budget(link, ctx, lease)
         if outcome.image is None or link.kind is not LinkKind.IMAGE:
-            return judge(link, outcome, ctx.config)
+            result = judge(link, outcome, ctx.config)
+            if evidence is not None:
+                result = classify.soft_404(result, evidence)
+            if result.page is not None and not _keeps_page(link, ctx.config):
+                result = replace(result, page=None)  # only the AMP checks read it later
+            return result
         return _judge_image(link, outcome, ctx)
     except Exception as exc:  # noqa: BLE001 - a bug must not cancel the whole run
         if _log.isEnabledFor(logging.DEBUG):  # credentials hidden, as in the report
@@ -83,11 +91,19 @@ def _judge_image(link: Link, outcome: HttpOutcome, ctx: CheckContext) -> CheckRe
     return result if validators is None else replace(result, validators=validators)
 
 
-async def _within_budget(link: Link, ctx: CheckContext, lease: Lease) -> HttpOutcome:
+async def _within_budget(
+    link: Link, ctx: CheckContext, lease: Lease
+) -> tuple[HttpOutcome, str | None]:
+    """The link's outcome and, for a page that answered, the evidence that it is a soft 404."""
     budget = link_budget(ctx.config)
     tries = [0]
+    reading = _Reading()
     with anyio.move_on_after(budget) as scope:
-        return await _fetch_with_retries(link, ctx, lease, budget, tries)
+        outcome = await _fetch_with_retries(link, ctx, lease, budget, tries, reading)
+        evidence = None
+        if _soft_404_applies(link, outcome, ctx.config):
+            evidence = await soft_404_evidence(link.url, outcome, reading.reader, ctx, lease)
+        return outcome, evidence
     assert scope.cancelled_caught
     return HttpOutcome(
         None,
@@ -99,7 +115,7 @@ async def _within_budget(link: Link, ctx: CheckContext, lease: Lease) -> HttpOut
         ),
         attempts=tries[0],
         elapsed=budget,
-    )
+    ), None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,7 +143,12 @@ def _worth_retrying(outcome: HttpOutcome, config: Config, deadline: float) -> bo
 
 
 async def _fetch_with_retries(
-    link: Link, ctx: CheckContext, lease: Lease, budget: float, tries: list[int]
+    link: Link,
+    ctx: CheckContext,
+    lease: Lease,
+    budget: float,
+    tries: list[int],
+    reading: _Reading,
 ) -> HttpOutcome:
     """Attempts until one is final, the retries are used up or the budget is spent; the
     last outcome, with every attempt counted and every attempt's time summed.
@@ -144,7 +165,7 @@ async def _fetch_with_retries(
     spent = 0.0
     while True:
         tries[0] += 1
-        outcome = await _attempt(link, ctx, lease, host)
+        outcome = await _attempt(link, ctx, lease, host, reading)
         spent += outcome.elapsed
         if outcome.error_kind is ErrorKind.TIMEOUT and not outcome.host_down:
             # a host that keeps timing out is given up on like an unreachable one
@@ -174,9 +195,16 @@ def _replace(outcome: HttpOutcome, **changes: object) -> HttpOutcome:
 # One attempt: HEAD (pages) or ranged GET (images), redirects walked hop by hop
 
 
-async def _attempt(link: Link, ctx: CheckContext, lease: Lease, host: str) -> HttpOutcome:
+async def _attempt(
+    link: Link, ctx: CheckContext, lease: Lease, host: str, reading: _Reading
+) -> HttpOutcome:
     if link.kind is LinkKind.IMAGE and ctx.config.check_images:
         return await probe_image(link, ctx, lease)
+    reader = reading.reader = _page_reader(link, ctx)
+    if reader is not None:  # the news checks read the page: one bounded GET, no HEAD
+        page = await walk(link.url, "GET", ctx, lease, host=host, sink=reader)
+        facts = page_facts(page, reader)
+        return page if facts is None else _replace(page, page=facts)
     if ctx.gate.head_ok(host):
         head = await walk(link.url, "HEAD", ctx, lease, host=host)
         if not classify.head_unreliable(head.status, head.error_kind) or head.host_down:
@@ -191,3 +219,50 @@ async def _attempt(link: Link, ctx: CheckContext, lease: Lease, host: str) -> Ht
             ctx.gate.learn_head_mishandled(host)
         return _replace(get, elapsed=get.elapsed + head.elapsed)
     return await walk(link.url, "GET", ctx, lease, host=host)
+
+
+# ---------------------------------------------------------------------------------------------
+# Page reads for the news checks (soft 404s, AMP pairs)
+
+
+class _Reading:
+    """The page reader of a link's last attempt: its bytes feed the soft-404 fingerprint."""
+
+    __slots__ = ("reader",)
+
+    def __init__(self) -> None:
+        self.reader: PageReader | None = None
+
+
+_AMP_KINDS = frozenset({LinkKind.PAGE, LinkKind.AMP})
+
+
+def _page_reader(link: Link, ctx: CheckContext) -> PageReader | None:
+    """A reader when a news check needs this link's page, else None (HEAD, GET fallback).
+
+    Soft 404s read every link but images; the AMP checks read webUrl and ampWebUrl pages. The
+    read stops after the first </h1> (title, head links, first heading) unless the page may
+    have to be compared with its host's not-found page (host not known to answer 404 for
+    made-up paths): then up to 64 KiB; AMP checks alone stop after </head>."""
+    config = ctx.config
+    soft = config.soft_404 and link.kind is not LinkKind.IMAGE
+    if soft:
+        full = ctx.templates.may_compare(origin_of(link.url))
+        return PageReader(stop_at=None if full else STOP_AT_HEADING)
+    if config.amp_checks and link.kind in _AMP_KINDS:
+        return PageReader(stop_at=STOP_AT_HEAD)
+    return None
+
+
+def _soft_404_applies(link: Link, outcome: HttpOutcome, config: Config) -> bool:
+    return (
+        config.soft_404
+        and link.kind is not LinkKind.IMAGE
+        and outcome.error_kind is None
+        and outcome.status is not None
+        and 200 <= outcome.status < 300
+    )
+
+
+def _keeps_page(link: Link, config: Config) -> bool:
+    return config.amp_checks and link.kind in _AMP_KINDS

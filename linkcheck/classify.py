@@ -4,7 +4,8 @@
 `is_transient(status, error_kind)` -> should this attempt be retried?
 `head_unreliable(status, error_kind)` -> should a HEAD answer be confirmed with GET?
 `judge(link, outcome, config)` -> CheckResult; `judge_not_modified(...)` for an image a
-conditional request found unchanged (304).
+conditional request found unchanged (304); `soft_404(result, evidence)` for a page that
+answers but is gone (the evidence is found by `net/probe.py`).
 """
 
 from __future__ import annotations
@@ -190,6 +191,16 @@ def judge(link: Link, outcome: HttpOutcome, config: Config) -> CheckResult:
         elapsed=outcome.elapsed,
         detail=detail,
         image=probe,
+        page=outcome.page,
+    )
+
+
+def soft_404(result: CheckResult, evidence: str) -> CheckResult:
+    """An ok result whose page is gone for a reader: broken, `soft_404`, the evidence said."""
+    if result.outcome is not Outcome.OK:
+        return result
+    return replace(
+        result, outcome=Outcome.BROKEN, reason=Reason.SOFT_404, detail=f"soft 404: {evidence}"
     )
 
 

@@ -18,6 +18,7 @@ from linkcheck.config import Config
 from linkcheck.hosts.gate import HostDown, Lease, Permit, Politeness
 from linkcheck.models import CachedImage, ErrorKind, Hop, HttpOutcome
 from linkcheck.net.exchange import Exchange, exchange
+from linkcheck.net.templates import Templates
 
 HEAD_TIMEOUT_SHARE = 0.5  # HEAD gets half the timeout: a server that hangs on HEAD still gets a GET
 
@@ -29,6 +30,8 @@ class CheckContext:
     gate: Politeness
     # images whose last ok verdict may be revalidated with a conditional request (by URL)
     revalidate: Mapping[str, CachedImage] = field(default_factory=dict)
+    # each host's not-found page, learned once per run (soft-404 detection)
+    templates: Templates = field(default_factory=Templates)
 
 
 # The common shape of a URL's authority: plain ASCII name, optional port without leading zeros.
