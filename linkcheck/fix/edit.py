@@ -83,8 +83,16 @@ def _scalar(value: Any) -> bool:
 
 
 class _Editor:
-    def __init__(self, name: str, text: str, article: Article, out: Edited) -> None:
+    """Makes the edits on `Lines`. With `check_each` False, front-matter edits are not read
+    back one by one (the caller reads them back once, and starts over checking each if that
+    fails): one parse per file instead of one per value."""
+
+    def __init__(
+        self, name: str, text: str, article: Article, out: Edited, *, check_each: bool
+    ) -> None:
         self.name = name
+        self.check_each = check_each
+        self.unchecked = False  # edits made that were not read back yet
         self.lines = Lines(text)
         self.article = article
         self.field_lines: dict[str, int] = dict(getattr(article.front_matter, "lines", {}))
@@ -97,7 +105,7 @@ class _Editor:
 
     # ---------------------------------------------------------------- reading back
 
-    def _reads_back(self, links: list[BodyLink] | None) -> bool:
+    def reads_back(self, links: list[BodyLink] | None) -> bool:
         """The current text parses to the expected front matter, and to the old body (when
         `links` is None) or a body with exactly `links`."""
         again = parse_article(self.name, str(self.lines))
@@ -149,7 +157,10 @@ class _Editor:
         before = get_path(self.expected, path)
         set_path(self.expected, path, new_value)
         self.lines[number] = token.replaced(line, new_text)
-        if self._reads_back(None):
+        if not self.check_each:
+            self.unchecked = True
+            return None
+        if self.reads_back(None):
             return None
         self.lines[number] = line
         set_path(self.expected, path, before)
@@ -232,12 +243,22 @@ class _Editor:
             edited = token.replaced(edited, to)
         expected = [(new if n == number and u == old else u, k, n) for u, k, n in self.links]
         self.lines[number] = edited
-        if self._reads_back(expected):
+        if self.reads_back(expected):
             self.links = expected
             self.out.urls += linked
             return
         self.lines[number] = line
         skip("the body would not read back with only these links changed")
+
+
+def _front_matter(editor: _Editor, plan: FilePlan) -> None:
+    for size in plan.sizes:
+        editor.size(size)
+    seen: set[tuple[str, str]] = set()
+    for fix in plan.urls:
+        if fix.field != BODY and (fix.field, fix.old) not in seen:
+            seen.add((fix.field, fix.old))
+            editor.url(fix)
 
 
 def edit_text(name: str, text: str, plan: FilePlan) -> Edited:
@@ -253,17 +274,16 @@ def edit_text(name: str, text: str, plan: FilePlan) -> Edited:
                 Skip(f, n, f"the file does not read as an article: {article.message}")
             )
         return out
-    editor = _Editor(name, text, article, out)
-    for size in plan.sizes:
-        editor.size(size)
-    seen: set[tuple[str, str]] = set()
+    editor = _Editor(name, text, article, out, check_each=False)
+    _front_matter(editor, plan)
+    if editor.unchecked and not editor.reads_back(None):  # find which edit: one at a time
+        out = Edited(text, skipped=out.skipped[: len(plan.unusable)])
+        editor = _Editor(name, text, article, out, check_each=True)
+        _front_matter(editor, plan)
     body: Counter[tuple[int | None, str, str]] = Counter()
     for fix in plan.urls:
         if fix.field == BODY:
             body[(fix.line, fix.old, fix.new)] += 1
-        elif (fix.field, fix.old) not in seen:
-            seen.add((fix.field, fix.old))
-            editor.url(fix)
     for (number, old, new), cited in body.items():
         editor.body(number, old, new, cited)
     out.text = str(editor.lines)
