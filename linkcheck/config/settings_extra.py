@@ -66,7 +66,8 @@ EXTRA_SETTINGS: tuple[Setting, ...] = (
         metavar="K/N",
         default_text="",
         help="check only shard K of N: the links whose registrable domain hashes to K, so "
-        "each publisher is checked by one machine; then 'linkcheck merge' the N reports",
+        "each publisher is checked by one machine; then 'linkcheck merge' the N reports "
+        "(also LINKCHECK_SHARD=K/N; docs/shards.md)",
     ),
     Setting(
         name="shards",
@@ -77,8 +78,8 @@ EXTRA_SETTINGS: tuple[Setting, ...] = (
         metavar="N",
         bounds=Bounds.NON_NEGATIVE,
         default_text="",
-        help="the number of shards N when K comes from the environment "
-        "(JOB_COMPLETION_INDEX of a Kubernetes Indexed Job, a CI matrix index)",
+        help="the number of shards N, with K from the environment: JOB_COMPLETION_INDEX "
+        "(a Kubernetes Indexed Job, counts from 0) or LINKCHECK_SHARD_INDEX (from 1)",
     ),
     # ---- config file only
     Setting(
