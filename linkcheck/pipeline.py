@@ -198,15 +198,16 @@ class _Run:
         )
 
     async def _plan(self, collected: Collected) -> Plan:
+        files = collected.local_files  # local links' paths (whatever the shard keeps)
         collected = shard.select(collected, self.config)
         session = self.session
         if session is None:
-            return self._refuse_literals(settle_local(plan(collected), self.config))
+            return self._refuse_literals(settle_local(plan(collected), self.config, files))
         urls = [link.url for link in collected.links] + [s.url for s in collected.skipped]
         await anyio.to_thread.run_sync(session.load, urls)
         work = plan(collected, session.cache, self.config)
         session.planned()
-        return self._refuse_literals(settle_local(work, self.config))
+        return self._refuse_literals(settle_local(work, self.config, files))
 
     def _refuse_literals(self, work: Plan) -> Plan:
         """Links whose host is a literal private address (or `localhost`) are settled here,

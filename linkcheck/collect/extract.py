@@ -1,15 +1,21 @@
 """Extraction stage: every URL an article cites, as `RawLink`s, plus per-field problems.
 
-Pure: no I/O. Front matter rules (the same at the top level and inside each `related[j]`):
+Pure: no I/O. Field names are the library's own (`Fields`, from the `[fields]` config table;
+the seed's names by default, used below). Front matter rules (the same at the top level and
+inside each related entry):
 
-* `webUrl` -> page, `ampWebUrl` -> amp, `cdnAmpWebUrl` -> amp_cache. A string is emitted as
-  written, even if it is not a URL (normalize reports it). `null`, an empty or a blank string
-  means "not set" and is skipped silently. Any other type -> `wrong_type` problem.
-* `images`: a list of mappings; each `url` -> image, with `DeclaredSize(width, height)` as
-  written (`None` for a missing key). `images: null` / `[]` -> nothing. An entry without a
-  usable `url` (missing, null, blank, not a string) -> `wrong_type`. `images` or an entry that
-  is a bare string -> `wrong_type`, and if the string is an absolute http(s) URL it is still
-  emitted as an image (no declared size) so that it gets checked.
+* `webUrl` (url) -> page, `ampWebUrl` (amp_url) -> amp, `cdnAmpWebUrl` (amp_cache_url) ->
+  amp_cache. A string is emitted as written, even if it is not a URL (normalize reports it).
+  `null`, an empty or a blank string means "not set" and is skipped silently. Any other type
+  -> `wrong_type` problem. A dotted path (`seo.canonical`) whose mapping is something else
+  (`seo: 5`) -> `wrong_type` on that field.
+* `images`: a list of mappings (one mapping: a list of one); each `url` (image_url) -> image,
+  with `DeclaredSize(width, height)` as written (`None` for a missing key). `images: null` /
+  `[]` -> nothing. An entry without a usable url (missing, null, blank, not a string) ->
+  `wrong_type`. A bare string as `images` or as an entry: with the seed's `images` field,
+  `wrong_type`, and if the string is an absolute http(s) URL it is still emitted as an image
+  (no declared size); with a mapped `images` field (`og_image = "..."`) it is an image with
+  no declared size, relative or not.
 * `related`: a list of mappings; anything else -> `wrong_type`.
 * Every other string anywhere (nested mappings and lists too, and other fields inside images
   and related entries) that is an absolute http(s) URL without whitespace -> other, with its
@@ -21,12 +27,13 @@ Body: parsed with markdown-it-py (CommonMark + tables, HTML on, and linkify for 
 images, autolinks, and `<a href>` / `<img src>` in HTML (parsed with html.parser). Images ->
 image, links -> other, field "body", line = file line (the block's first line plus the line
 breaks before the token inside the block). Links are emitted as written (entities and
-backslash escapes decoded), including relative ones and non-http schemes, except empty ones
-and pure in-page fragments (`#top`), which need no check. normalize resolves
-relative body links against the article's webUrl (see `normalize.base_for`) or reports them.
+backslash escapes decoded), including relative ones and non-http schemes, except empty ones,
+pure in-page fragments (`#top`), which need no check, and template code (`{{< ref "x.md" >}}`,
+`{{ .Site.BaseURL }}`, `{% link x.md %}`), which is not a link until the site is built.
+normalize resolves relative links (see `normalize.Place`) or reports them.
 
-Every `Source` of an article carries its `article_key` (`id`, else `uuid`, else `webUrl`),
-worked out once per article.
+Every `Source` of an article carries its `article_key` (the `key` field, by default `id`,
+else `uuid`; else the article's URL), worked out once per article.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from linkcheck.collect.fields import DEFAULT_FIELDS, URL_ROLES, Fields, get_path
 from linkcheck.collect.front_matter import converted_from, field_line
 from linkcheck.models import (
     Article,
@@ -50,13 +58,8 @@ from linkcheck.models import (
     Source,
 )
 
-__all__ = ["BodyLink", "extract", "body_links", "article_key", "LINKIFY"]
+__all__ = ["BodyLink", "Fields", "extract", "body_links", "article_key", "LINKIFY"]
 
-_URL_FIELDS: dict[str, LinkKind] = {
-    "webUrl": LinkKind.PAGE,
-    "ampWebUrl": LinkKind.AMP,
-    "cdnAmpWebUrl": LinkKind.AMP_CACHE,
-}
 _ABSOLUTE_HTTP = re.compile(r"https?://\S+", re.IGNORECASE)
 
 try:  # optional: bare URLs in text are linked only when linkify-it-py is installed
@@ -86,12 +89,16 @@ BodyLink = tuple[str, LinkKind, int]
 
 
 def extract(
-    article: Article, *, body: Sequence[BodyLink] | None = None
+    article: Article,
+    *,
+    body: Sequence[BodyLink] | None = None,
+    fields: Fields = DEFAULT_FIELDS,
 ) -> tuple[tuple[RawLink, ...], tuple[ArticleProblem, ...]]:
     """All links of one article (front matter first, then body, in document order).
     `body`: the body's links when already found (`body_links`, e.g. by a worker process that
-    bounds the parse in time); by default the body is parsed here."""
-    ex = _Extractor(article)
+    bounds the parse in time); by default the body is parsed here. `fields`: the library's
+    names for the fields that mean something (`Fields.of(config.fields)`, built once)."""
+    ex = _Extractor(article, fields)
     ex.entry(article.front_matter, "", top=True)
     found = body_links(article.body, article.body_line) if body is None else body
     for url, kind, line in found:
@@ -117,7 +124,10 @@ def body_links(body: str, first_line: int) -> list[BodyLink]:
 
 
 def _body_link(found: list[BodyLink], url: str, kind: LinkKind, line: int) -> None:
-    if url.strip() and not url.strip().startswith("#"):  # in-page anchors: nothing to check
+    text = url.strip()
+    # in-page anchors: nothing to check; template code (a Hugo `{{< ref "x.md" >}}` shortcode,
+    # `{{ .Site.BaseURL }}`): not a link until the site is built
+    if text and not text.startswith("#") and "{{" not in text and "{%" not in text:
         found.append((url, kind, line))
 
 
@@ -146,19 +156,12 @@ def _html(found: list[BodyLink], html: str, line: int) -> None:
         _body_link(found, url, kind, line + offset)
 
 
-def article_key(front_matter: Mapping[Any, Any]) -> str | None:
-    """The article's own key, so report rows join to the CMS: its `id`, else its `uuid` (a
-    string, or a number written as text), else its `webUrl` (a string), else None. Blank
-    strings, booleans, null, lists and mappings are no key."""
-    for name in ("id", "uuid"):
-        value = front_matter.get(name)
-        if isinstance(value, str):
-            if value.strip():
-                return value.strip()
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-    url = front_matter.get("webUrl")
-    return url.strip() if isinstance(url, str) and url.strip() else None
+def article_key(front_matter: Mapping[Any, Any], fields: Fields = DEFAULT_FIELDS) -> str | None:
+    """The article's own key, so report rows join to the CMS: its `key` field (`[fields]`),
+    by default its `id`, else its `uuid` (a string, or a number written as text); else its
+    URL (the `url` field, a string); else None. Blank strings, booleans, null, lists and
+    mappings are no key."""
+    return fields.article_key(front_matter)
 
 
 def _type_name(value: object) -> str:
@@ -188,9 +191,10 @@ def _join(prefix: str, key: object) -> str:
 
 
 class _Extractor:
-    def __init__(self, article: Article) -> None:
+    def __init__(self, article: Article, fields: Fields) -> None:
         self.article = article
-        self.key = article_key(article.front_matter)  # once per article, on every occurrence
+        self.fields = fields
+        self.key = fields.article_key(article.front_matter)  # once per article
         self.links: list[RawLink] = []
         self.problems: list[ArticleProblem] = []
 
@@ -229,18 +233,59 @@ class _Extractor:
         return isinstance(value, str) and converted_from(self.article, path) is None
 
     # ---------------------------------------------------------------- front matter
-    def entry(self, data: dict[Any, Any], prefix: str, *, top: bool) -> None:
-        """A top-level front matter or one `related[j]` entry."""
-        for key, value in data.items():
-            path = _join(prefix, key)
-            if key in _URL_FIELDS:
-                self.url_field(value, path, _URL_FIELDS[key])
-            elif key == "images":
-                self.images(value, path)
-            elif key == "related" and top:
-                self.related(value, path)
+    def walk(
+        self,
+        data: Mapping[Any, Any],
+        prefix: str,
+        roles: Mapping[str, str],
+        inner: frozenset[str],
+    ) -> None:
+        """Every field below `data` in document order: a field at a role's path goes to that
+        role, one on the way to a role's path (`seo` of `seo.canonical`) is walked into, any
+        other is scanned for absolute URLs. Iterative: no depth limit."""
+        stack = [iter(data.items())]
+        rels = [""]
+        while stack:
+            for key, value in stack[-1]:
+                rel = _join(rels[-1], key)
+                path = _join(prefix, rel)
+                role = roles.get(rel)
+                if role is not None:
+                    self.role(role, value, path)
+                elif rel in inner and isinstance(value, dict):
+                    stack.append(iter(value.items()))
+                    rels.append(rel)
+                    break
+                else:
+                    if rel in inner and value is not None:
+                        below = [p for p in roles if p.startswith(f"{rel}.")]
+                        self.wrong(
+                            path,
+                            f"expected a mapping holding {below[0].removeprefix(rel + '.')} "
+                            f"(the [fields] path {below[0]}), got {self.type_name(value, path)}",
+                        )
+                    self.generic(value, path)
             else:
-                self.generic(value, path)
+                stack.pop()
+                rels.pop()
+
+    def entry(self, data: Mapping[Any, Any], prefix: str, *, top: bool) -> None:
+        """A top-level front matter or one related entry."""
+        f = self.fields
+        if top:
+            self.walk(data, prefix, f.top, f.top_inner)
+        else:
+            self.walk(data, prefix, f.nested, f.nested_inner)
+
+    def role(self, role: str, value: object, path: str) -> None:
+        if not role:  # a field another part of the extraction reads (an image's size)
+            return
+        if role == "images":
+            self.images(value, path)
+        elif role == "related":
+            self.related(value, path)
+        else:
+            self.url_field(value, path, URL_ROLES[role])
 
     def url_field(self, value: object, path: str, kind: LinkKind) -> None:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -251,13 +296,25 @@ class _Extractor:
         else:
             self.wrong(path, f"expected a URL string, got {self.type_name(value, path)}")
 
+    def bare_image(self, value: str, path: str, expected: str) -> None:
+        """An image written as a string: with a mapped `images` field, an image with no
+        declared size; in the seed's shape, also a wrong type (its export writes mappings)."""
+        if "images" in self.fields.mapped:
+            if value.strip() and self.is_text(value, path):
+                self.emit(value, LinkKind.IMAGE, path)
+            return
+        self.wrong(path, f"expected {expected}, got {self.type_name(value, path)}")
+        if _is_http_url(value):
+            self.emit(value, LinkKind.IMAGE, path)
+
     def images(self, value: object, path: str) -> None:
         if value is None:
             return
         if isinstance(value, str):
-            self.wrong(path, f"expected a list of images, got {self.type_name(value, path)}")
-            if _is_http_url(value):
-                self.emit(value, LinkKind.IMAGE, path)
+            self.bare_image(value, path, "a list of images")
+            return
+        if isinstance(value, dict):  # one image where a list is expected: a list of one
+            self.image(value, path)
             return
         if not isinstance(value, list):
             self.wrong(path, f"expected a list of images, got {self.type_name(value, path)}")
@@ -267,27 +324,30 @@ class _Extractor:
             ipath = f"{path}[{i}]"
             if isinstance(image, dict):
                 self.image(image, ipath)
+            elif isinstance(image, str):
+                self.bare_image(image, ipath, f"an image mapping with a {self.fields['image_url']}")
             else:
                 got = self.type_name(image, ipath)
-                self.wrong(ipath, f"expected an image mapping with a url, got {got}")
-                if isinstance(image, str) and _is_http_url(image):
-                    self.emit(image, LinkKind.IMAGE, ipath)
+                name = self.fields["image_url"]
+                self.wrong(ipath, f"expected an image mapping with a {name}, got {got}")
 
-    def image(self, image: dict[Any, Any], path: str) -> None:
-        url = image.get("url")
-        upath = f"{path}.url"
-        if "url" not in image:
-            self.wrong(path, "image has no url")
+    def image(self, image: Mapping[Any, Any], path: str) -> None:
+        f = self.fields
+        name = f["image_url"]
+        url = get_path(image, name)
+        upath = f"{path}.{name}"
+        if url is Fields.missing:
+            self.wrong(path, f"image has no {name}")
         elif url is None or (isinstance(url, str) and not url.strip()):
-            self.wrong(upath, "image url is empty")
+            self.wrong(upath, f"image {name} is empty")
         elif not isinstance(url, str) or not self.is_text(url, upath):
             self.wrong(upath, f"expected a URL string, got {self.type_name(url, upath)}")
         else:
-            declared = DeclaredSize(image.get("width"), image.get("height"))
-            self.emit(url, LinkKind.IMAGE, upath, declared=declared)
-        for key, val in image.items():
-            if key not in ("url", "width", "height"):
-                self.generic(val, _join(path, key))
+            sizes = [get_path(image, f[r]) for r in ("image_width", "image_height")]
+            width, height = (None if v is Fields.missing else v for v in sizes)
+            self.emit(url, LinkKind.IMAGE, upath, declared=DeclaredSize(width, height))
+        skip = {name: "", f["image_width"]: "", f["image_height"]: ""}
+        self.walk(image, path, skip, f.image_inner)
 
     def related(self, value: object, path: str) -> None:
         if value is None:

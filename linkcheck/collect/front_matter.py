@@ -1,4 +1,6 @@
 """Front matter: YAML text in, a JSON-safe mapping that knows each field's file line out.
+(TOML and JSON front matter: `front_matter_toml`, `front_matter_json`, which build the same
+`FrontMatter` with the same field paths and bounds.)
 
 Parsed with python-frontmatter's safe loader (libyaml's `CSafeLoader` when PyYAML was built
 with it), subclassed to refuse alias bombs: after composing the node graph (shared nodes for
@@ -32,6 +34,7 @@ from linkcheck.models import Article
 __all__ = [
     "MAX_YAML_NODES",
     "FrontMatter",
+    "Invalid",
     "Refused",
     "converted_from",
     "field_line",
@@ -80,6 +83,16 @@ class Refused(Exception):
     def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)
         self.line = line  # 0-based within the front matter
+
+
+class Invalid(Exception):
+    """Front matter that is not valid TOML or JSON (YAML errors are PyYAML's own)."""
+
+    def __init__(self, fmt: str, message: str, line: int | None, column: int | None = None):
+        super().__init__(message)
+        self.format = fmt  # "TOML" or "JSON"
+        self.line = line  # 0-based within the front matter
+        self.column = column  # 1-based
 
 
 def load(text: str) -> object:

@@ -3,6 +3,8 @@ with every problem kept."""
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -12,8 +14,10 @@ from linkcheck.classify import declared_size_problem
 from linkcheck.collect import sources
 from linkcheck.collect.bodies import BodyParser
 from linkcheck.collect.extract import extract
-from linkcheck.collect.normalize import LinkCollector, base_for
+from linkcheck.collect.fields import Fields
+from linkcheck.collect.normalize import LinkCollector
 from linkcheck.collect.pairs import amp_pairs
+from linkcheck.collect.places import Place, folder_base, names_root
 from linkcheck.collect.sources import Discovery, no_files_message, read_article
 from linkcheck.config import Config
 from linkcheck.errors import InputError
@@ -68,6 +72,8 @@ class Collected:
     # file name -> SHA-256 hex of its bytes as read (`linkcheck fix` refuses changed files)
     file_hashes: dict[str, str] = field(default_factory=dict)
     pairs: list[AmpPair] = field(default_factory=list)  # for the AMP checks
+    # a local link's file: URL -> the file's absolute path (`linkcheck.local` looks at it)
+    local_files: dict[str, str] = field(default_factory=dict)
 
 
 def parse_article(name: str, text: str) -> Article | ArticleProblem:
@@ -82,13 +88,17 @@ def parse_article(name: str, text: str) -> Article | ArticleProblem:
         )
 
 
-def _from_memory(items: Iterable[ArticleInput]) -> Iterator[Article | ArticleProblem]:
+#: An article (or why a file is not one) and the path it was read from (None: in memory).
+_Read = tuple[Article | ArticleProblem, str | None]
+
+
+def _from_memory(items: Iterable[ArticleInput]) -> Iterator[_Read]:
     for item in items:
         if isinstance(item, Article):
-            yield item
+            yield item, None
         else:
             name, text = item
-            yield parse_article(name, text)
+            yield parse_article(name, text), None
 
 
 def collect_links(
@@ -119,14 +129,12 @@ def collect(
     When `stop()` turns true, reading ends early and what was read so far is returned
     (`Collected.complete` false)."""
     found = Discovery(paths, config.globs)
-    inputs: Iterator[Article | ArticleProblem] = (
-        read_article(path, name=name) for path, name in found
-    )
+    inputs: Iterator[_Read] = ((read_article(path, name=name), path) for path, name in found)
     complete = True
     with BodyParser() as bodies:
         reader = _Reader(config, bodies, stop)
         for source in (inputs, _from_memory(articles)):
-            for article in source:
+            for article, path in source:
                 if stop():
                     complete = False
                     break
@@ -135,7 +143,7 @@ def collect(
                     progress.files = reader.files
                     if on_progress is not None and reader.files % 100 == 0:
                         on_progress(progress)
-                reader.add(article)
+                reader.add(article, path)
             if not complete:
                 break
             if found.empty:  # known once the files were all walked; before any request
@@ -156,6 +164,27 @@ class _Reader:
         self.config = config
         self.file_hashes: dict[str, str] = {}
         self.pairs: list[AmpPair] = []
+        self.fields = Fields.of(config.fields)  # once per run
+        self.root_dir = os.path.abspath(config.root_dir) if config.root_dir else None
+        self.roots: dict[tuple[str, str], str | None] = {}  # (folder, name's folder) -> root
+
+    def place(self, article: Article, path: str | None) -> Place:
+        """Where the article's relative links lead (see `places`)."""
+        config = self.config
+        names = None
+        if path is not None:
+            key = (os.path.dirname(path), posixpath.dirname(article.path))
+            if key not in self.roots:
+                self.roots[key] = names_root(path, article.path)
+            names = self.roots[key]
+        return Place(
+            own=self.fields.own_url(article.front_matter),
+            folder_base=folder_base(article.path, config.bases, config.base_url),
+            file=os.path.abspath(path) if path is not None else None,
+            names_root=names,
+            root_dir=self.root_dir,
+            related=self.fields["related"],
+        )
 
     def collected(self, complete: bool) -> Collected:
         c = self.collector
@@ -168,9 +197,10 @@ class _Reader:
             complete,
             self.file_hashes,
             self.pairs,
+            c.local_files,
         )
 
-    def add(self, article: Article | ArticleProblem) -> None:
+    def add(self, article: Article | ArticleProblem, path: str | None = None) -> None:
         if isinstance(article, ArticleProblem):
             self.problems.append(article)
             return
@@ -178,17 +208,18 @@ class _Reader:
         if article.content_hash is not None:
             self.file_hashes[article.path] = article.content_hash
         in_body, body_problem = self.bodies.links(article, self.stop)
-        raw_links, field_problems = extract(article, body=in_body or ())
+        raw_links, field_problems = extract(article, body=in_body or (), fields=self.fields)
         self.problems.extend(field_problems)
         if body_problem is not None:
             self.problems.append(body_problem)
         elif in_body is None:
             self.stopped = True
-        base = base_for(article)
+        place = self.place(article, path)
+        size_suffix = f".{self.fields['image_url']}"
         self.pairs.extend(amp_pairs(article, raw_links, self.config))
         for raw in raw_links:
             raw = _interned(raw)
-            self.collector.add(raw, base)
+            self.collector.add(raw, place)
             if (
                 raw.kind is LinkKind.IMAGE
                 and raw.declared is not None
@@ -201,7 +232,7 @@ class _Reader:
                             file=raw.source.file,
                             reason=ProblemReason.INVALID_DECLARED_SIZE,
                             message=f"declared image size unusable: {why} ({raw.text})",
-                            field=raw.source.field.removesuffix(".url"),
+                            field=raw.source.field.removesuffix(size_suffix),
                             line=raw.source.line,
                         )
                     )

@@ -7,9 +7,13 @@
 2. A scheme other than http/https (`mailto:`, `tel:`, `javascript:`, `data:`, `ftp:`...) ->
    skipped / unsupported_scheme.
 3. A relative URL (no scheme, including `//host/path` and `#fragment`) is resolved against
-   `base` only for body links (`raw.source.field == "body"`) and only when `base` is an
-   absolute http(s) URL; callers pass the article's webUrl (`base_for(article)`). Otherwise
-   -> broken / invalid_url, "relative URL ... (no base URL)".
+   `base` when it is an absolute http(s) URL and the link may be relative (`relative`; by
+   default body links only). With no usable base, a relative body link (or one the caller
+   allows to be relative) is skipped / no_base_url (never broken: nothing says where it
+   points); any other relative value (a front-matter URL field) is broken / invalid_url,
+   "relative URL ... (no base URL)". `LinkCollector.add` with a `Place` works out the base of
+   each link of an article and checks relative links as local files when there is no base
+   (see `Place`).
 4. Validation: the host must be non-empty and made of letters, digits, `-`, `_`, `.` (or
    non-ASCII, converted with IDNA/UTS-46 by the `idna` package, which httpx depends on;
    stdlib IDNA 2003 codec as a fallback), or an IP address; the port must be 1-65535.
@@ -31,6 +35,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from linkcheck.collect.places import Place
 from linkcheck.models import (
     Article,
     Link,
@@ -54,6 +59,8 @@ __all__ = [
     "collect",
     "ipv4_host",
     "LinkCollector",
+    "Place",
+    "no_base",
     "resolve_location",
 ]
 
@@ -80,8 +87,23 @@ def base_for(article: Article) -> str | None:
     return None
 
 
-def normalize(raw: RawLink, *, base: str | None = None) -> str | Skipped:
-    """The canonical absolute URL to request for `raw`, or why it will not be requested."""
+def no_base(raw: RawLink, text: str) -> Skipped:
+    """A relative link nothing says the base of: skipped, never broken."""
+    what = "root-relative" if text.startswith("/") and not text.startswith("//") else "relative"
+    return Skipped(
+        raw,
+        text,
+        Outcome.SKIPPED,
+        Reason.NO_BASE_URL,
+        f"{what} link {text!r} and no base URL: give --base-url (or [[bases]]) or --root-dir",
+    )
+
+
+def normalize(
+    raw: RawLink, *, base: str | None = None, relative: bool | None = None
+) -> str | Skipped:
+    """The canonical absolute URL to request for `raw`, or why it will not be requested.
+    `relative`: whether `raw` may be a relative link (default: body links only)."""
     text = raw.text.strip()
     if not text:
         return _invalid(raw, text, "empty URL")
@@ -92,9 +114,11 @@ def normalize(raw: RawLink, *, base: str | None = None) -> str | Skipped:
         )
     scheme_match = _SCHEME.match(text)
     if scheme_match is None:
-        usable = base is not None and raw.source.field == "body" and _SCHEME.match(base)
-        if not usable:
+        may = raw.source.field == "body" if relative is None else relative
+        if not may:
             return _invalid(raw, text, f"relative URL {text!r} (no base URL)")
+        if base is None or not _SCHEME.match(base):
+            return no_base(raw, text)
         assert base is not None
         text = urljoin(base.strip(), text)
         scheme_match = _SCHEME.match(text)
@@ -265,18 +289,18 @@ class LinkCollector:
         self._exclude = tuple(exclude)
         self._occurrences: dict[str, list[Occurrence]] = {}
         self._skipped: list[Skipped] = []
-        self._seen: dict[tuple[str, str | None], str] = {}
+        self._seen: dict[tuple[str, str | None, bool | None], str] = {}
+        # a local link's file: URL -> the file's absolute path (see `places.Place.local`)
+        self.local_files: dict[str, str] = {}
 
-    def add(self, raw: RawLink, base: str | None = None) -> str | Skipped:
-        """Record one raw link; returns its normalised URL or the Skipped record made."""
-        # the same spelling recurs across a library (related articles, shared images): normalise
-        # each (text, base) once; Skipped results carry their source, so they are not cached
-        key = (raw.text, base if raw.source.field == "body" else None)
-        result: str | Skipped | None = self._seen.get(key)
-        if result is None:
-            result = normalize(raw, base=base)
-            if isinstance(result, str):
-                self._seen[key] = result
+    def add(self, raw: RawLink, base: str | Place | None = None) -> str | Skipped:
+        """Record one raw link; returns its normalised URL or the Skipped record made.
+        `base`: the base URL of a body link, or the `Place` of the link's article (which
+        works out each link's base, and reads a relative link with no base as a file)."""
+        if isinstance(base, Place):
+            result = self._placed(raw, base)
+        else:
+            result = self._normalized(raw, base if raw.source.field == "body" else None, None)
         url = result.url if isinstance(result, Skipped) else result
         for pattern in self._exclude:
             if pattern.search(url) or pattern.search(raw.text):
@@ -295,6 +319,31 @@ class LinkCollector:
         occurrence = Occurrence(raw.text, raw.kind, raw.source, raw.declared)
         self._occurrences.setdefault(result, []).append(occurrence)
         return result
+
+    def _normalized(self, raw: RawLink, base: str | None, relative: bool | None) -> str | Skipped:
+        # the same spelling recurs across a library (related articles, shared images): normalise
+        # each (text, base) once; Skipped results carry their source, so they are not cached
+        key = (raw.text, base, relative)
+        result: str | Skipped | None = self._seen.get(key)
+        if result is None:
+            result = normalize(raw, base=base, relative=relative)
+            if isinstance(result, str):
+                self._seen[key] = result
+        return result
+
+    def _placed(self, raw: RawLink, place: Place) -> str | Skipped:
+        base, relative, local = place.route(raw)
+        text = raw.text.strip()
+        if not local or base is not None or not text or _SCHEME.match(text):
+            return self._normalized(raw, base, relative)
+        if _CONTROL.search(text):
+            return normalize(raw)  # invalid, saying which character
+        found = place.local(text)
+        if found is None:
+            return no_base(raw, text)
+        url, path = found
+        self.local_files[url] = path
+        return url
 
     def links(self) -> list[Link]:
         """Distinct links sorted by URL; kind image if any occurrence is an image."""

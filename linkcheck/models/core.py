@@ -101,6 +101,8 @@ class ProblemReason(StrEnum):
     NOT_UTF8 = "not_utf8"
     NO_FRONT_MATTER = "no_front_matter"
     INVALID_YAML = "invalid_yaml"
+    INVALID_TOML = "invalid_toml"  # TOML front matter (+++) that tomllib refuses
+    INVALID_JSON = "invalid_json"  # JSON front matter ({...}) that json refuses
     NOT_A_MAPPING = "not_a_mapping"
     WRONG_TYPE = "wrong_type"  # a known field has the wrong type (e.g. images is a string)
     TOO_LARGE = "too_large"

@@ -120,7 +120,8 @@ def test_front_matter_fields_and_wrong_types(tmp_path: Path) -> None:
     ("yaml", "field", "message"),
     [
         ("images: 3", "images", "expected a list of images, got a number (3)"),
-        ("images: {url: x}", "images", "expected a list of images, got a mapping"),
+        # one image mapping where a list is expected is a list of one (issue #14)
+        ("images: {url: 5}", "images.url", "expected a URL string, got a number (5)"),
         ("related: {webUrl: x}", "related", "expected a list of related articles, got a mapping"),
         ("webUrl: true", "webUrl", "expected a URL string, got a boolean"),
         (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -303,4 +304,8 @@ def test_deep_front_matter_is_converted_without_recursion(tmp_path: Path) -> Non
 )
 def test_parse_article_reads_text_like_a_file(tmp_path: Path, content: str) -> None:
     path = write(tmp_path, "a.md", content)
-    assert parse_article(path, content) == read_article(path)
+    from_file = read_article(path)
+    if isinstance(from_file, Article):  # only a file read has the hash of its bytes
+        assert from_file.content_hash is not None
+        from_file = replace(from_file, content_hash=None)
+    assert parse_article(path, content) == from_file
