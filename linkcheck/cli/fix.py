@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkcheck.cli.helptext import EXIT_BROKEN, EXIT_ERROR, EXIT_OK, help_formatter
 from linkcheck.cli.terminal import is_terminal, use_color
 from linkcheck.config import Config
-from linkcheck.fix import WHAT, FixRun, fix_library, unified_diff
 from linkcheck.formats.json_read import load_report
+
+if TYPE_CHECKING:  # the fix package loads the YAML and Markdown readers: only when run
+    from linkcheck.fix import FixRun
 
 __all__ = ["HELP", "NAME", "add_parser", "run"]
 
@@ -51,7 +53,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("report", metavar="REPORT.json", help="a JSON report of linkcheck run")
     parser.add_argument(
-        "--only", choices=WHAT, default=None, help="fix only image sizes, or only redirects"
+        "--only",
+        choices=("sizes", "redirects"),
+        default=None,
+        help="fix only image sizes, or only redirects",
     )
     parser.add_argument(
         "--write", action="store_true", help="change the files (default: only show the diff)"
@@ -126,6 +131,8 @@ def _summary(result: FixRun, write: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Raises InputError for an unreadable report or unfindable inputs (main(): exit 2)."""
+    from linkcheck.fix import fix_library, unified_diff
+
     report = load_report(args.report)
     result = fix_library(
         report,
