@@ -250,3 +250,69 @@ def test_unfindable_files_and_an_unreadable_report_are_clear_errors(
     bad.write_text("{", encoding="utf-8")
     code, _, err = fix(capsys, str(bad))
     assert code == 2 and "is not a JSON report" in err
+
+
+TOML_ARTICLE = """\
++++\r
+title = "TOML"   # Hugo style\r
+webUrl = '{s}/old-1'\r
+[[media]]\r
+src = "{s}/files/wide.png"\r
+w = 640\r
+h = 32\r
++++\r
+Body: [moved]({s}/old-2)\r
+"""
+
+JSON_ARTICLE = """\
+{{
+  "title": "JSON",
+  "webUrl": "{s}/old-3",
+  "media": {media}
+}}
+Body with <{s}/old-1>.
+"""
+
+
+JSON_ARTICLE = JSON_ARTICLE.replace(
+    "{media}",
+    '[{{"src": "{s}/files/tall.png", "w": 10, "h": 300}}, '
+    '{{"src": "{s}/files/tall.png", "w": 10, "h": 30}}]',
+)
+
+
+def test_toml_and_json_front_matter_with_the_librarys_own_field_names(
+    run_cli: RunCli, tmp_path: Path, site: sitekit.Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(site)
+    s = site.base_url
+    folder = tmp_path / "hugo"
+    write(folder, {"a.md": TOML_ARTICLE, "b.md": JSON_ARTICLE}, site)
+    (folder / "linkcheck.toml").write_text(
+        '[fields]\nimages = "media"\nimage_url = "src"\nimage_width = "w"\nimage_height = "h"\n',
+        encoding="utf-8",
+    )
+    before = {p.name: p.read_bytes() for p in folder.glob("*.md")}
+    first = run_cli(str(folder))
+    assert first.report is not None and first.report_path is not None
+    assert first.report["run"]["options"]["fields"]["image_width"] == "w"
+    assert triage(first.report)[0] == [f"{s}/files/tall.png", f"{s}/files/wide.png"]
+    code, _, err = fix(capsys, str(first.report_path), "--write")
+    assert code == 0, err
+    assert changes(before["a.md"], (folder / "a.md").read_bytes()) == [
+        (f"webUrl = '{s}/old-1'\r\n", f"webUrl = '{s}/new-1'\r\n"),
+        ("w = 640\r\n", "w = 64\r\n"),
+        (f"Body: [moved]({s}/old-2)\r\n", f"Body: [moved]({s}/new-2)\r\n"),
+    ]
+    assert changes(before["b.md"], (folder / "b.md").read_bytes()) == [
+        (f'  "webUrl": "{s}/old-3",\n', f'  "webUrl": "{s}/mid",\n'),
+        (
+            f'  "media": [{{"src": "{s}/files/tall.png", "w": 10, "h": 300}}, '
+            f'{{"src": "{s}/files/tall.png", "w": 10, "h": 30}}]\n',
+            f'  "media": [{{"src": "{s}/files/tall.png", "w": 10, "h": 30}}, '
+            f'{{"src": "{s}/files/tall.png", "w": 10, "h": 30}}]\n',
+        ),
+        (f"Body with <{s}/old-1>.\n", f"Body with <{s}/new-1>.\n"),
+    ]
+    again = run_cli(str(folder))
+    assert again.report is not None and triage(again.report) == ([], [])
