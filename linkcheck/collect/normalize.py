@@ -90,12 +90,13 @@ def base_for(article: Article) -> str | None:
 def no_base(raw: RawLink, text: str) -> Skipped:
     """A relative link nothing says the base of: skipped, never broken."""
     what = "root-relative" if text.startswith("/") and not text.startswith("//") else "relative"
+    url = text.split("#", 1)[0] or text  # one row per page, whatever the fragment
     return Skipped(
         raw,
-        text,
+        url,
         Outcome.SKIPPED,
         Reason.NO_BASE_URL,
-        f"{what} link {text!r} and no base URL: give --base-url (or [[bases]]) or --root-dir",
+        f"{what} link {url!r} and no base URL: give --base-url (or [[bases]]) or --root-dir",
     )
 
 

@@ -77,7 +77,33 @@ def field_map(where: Where, value: Any) -> dict[str, str]:
                 f'{where}.{role} must be a dotted field path such as "hero.url", got {path!r}'
             )
         out[str(role)] = path.strip()
+    _no_overlap(where, out)
     return out
+
+
+def _no_overlap(where: Where, mapped: Mapping[str, str]) -> None:
+    """Two roles cannot read one field, nor one role a field inside another's (images
+    "gallery" and url "gallery.src"): each field has one meaning. The image roles are paths
+    inside each image and are checked among themselves."""
+    names = {**FIELD_ROLES, **mapped}
+    for group in (("url", "amp_url", "amp_cache_url", "images", "related"), _IMAGE_ROLES):
+        seen: dict[str, str] = {}
+        for role in group:
+            path = names[role]
+            for other_path, other in seen.items():
+                if (
+                    path == other_path
+                    or path.startswith(f"{other_path}.")
+                    or (other_path.startswith(f"{path}."))
+                ):
+                    raise ConfigError(
+                        f"{where}: {role} = {path!r} and {other} = {other_path!r} overlap: "
+                        "each role needs a field of its own"
+                    )
+            seen[path] = role
+
+
+_IMAGE_ROLES = ("image_url", "image_width", "image_height")
 
 
 def bases(where: Where, value: Any) -> tuple[tuple[str, str], ...]:

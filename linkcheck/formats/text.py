@@ -215,6 +215,15 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
                 "address (--allow-private, or --allow-net CIDR, to check them)"
             )
         )
+    no_base = s.reasons.get(Reason.NO_BASE_URL.value, 0)
+    if no_base:
+        were = "was" if no_base == 1 else "were"
+        lines.append(
+            st.yellow(
+                f"  {plural(no_base, 'root-relative link')} {were} not checked: "
+                "give --base-url or --root-dir"
+            )
+        )
     internal = s.reasons.get(Reason.INTERNAL_ERROR.value, 0)
     if internal:
         lines.append(
