@@ -147,8 +147,8 @@ def _decode(body: bytes, content_type: str | None) -> str:
 # Parsing
 
 # what is never visible text nor markup we read: comments, scripts, styles, templates, SVG
-_NOISE = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style|template|noscript|svg|textarea)\b[^>]*>.*?(?:</\1\s*>|\Z)",
+_NOISE = re.compile(  # (one leading literal "<": the engine skips ahead to each "<" in C)
+    r"<(?:!--.*?(?:-->|\Z)|(script|style|template|noscript|svg|textarea)\b[^>]*>.*?(?:</\1\s*>|\Z))",
     re.I | re.S,
 )
 _HTML_TAG = re.compile(r"<html\b([^>]*)>", re.I)
@@ -156,9 +156,8 @@ _TITLE = re.compile(r"<title\b[^>]*>(.*?)(?:</title\s*>|\Z)", re.I | re.S)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)(?:</h1\s*>|\Z)", re.I | re.S)
 _LINK = re.compile(r"<link\b([^>]*)>", re.I)
 _BASE = re.compile(r"<base\b([^>]*)>", re.I)
-_TAG = re.compile(r"<[^>]*>|<[^>]*\Z")
+_TAG = re.compile(r"<[^>]*(?:>|\Z)")
 _ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 TEXT_SHOWN = 300  # the longest title or heading kept
 
@@ -178,7 +177,7 @@ def _attrs(raw: str) -> dict[str, str]:
 
 def _text(fragment: str) -> str:
     """Markup removed, entities decoded, whitespace collapsed."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
 
 
 def _resolve(href: str | None, base: str) -> str | None:
@@ -196,9 +195,16 @@ def _resolve(href: str | None, base: str) -> str | None:
 
 
 def parse_page(
-    body: bytes, content_type: str | None, final_url: str, *, complete: bool = True
+    body: bytes,
+    content_type: str | None,
+    final_url: str,
+    *,
+    complete: bool = True,
+    with_text: bool = True,
 ) -> PageFacts:
-    """The facts of the first bytes of an HTML page (URLs absolute against `final_url`)."""
+    """The facts of the first bytes of an HTML page (URLs absolute against `final_url`).
+    `with_text=False` leaves `text_length` 0: the visible text is a third of the cost, and
+    only a comparison with the host's not-found page needs it (`with_simhash` adds it)."""
     text = _NOISE.sub(" ", _decode(body, content_type))
     amp = False
     html_tag = _HTML_TAG.search(text)
@@ -219,7 +225,6 @@ def parse_page(
             canonical = _resolve(attrs.get("href"), base)
         if amphtml is None and "amphtml" in rels:
             amphtml = _resolve(attrs.get("href"), base)
-    visible = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
     title = _text(title_m.group(1))[:TEXT_SHOWN] if title_m is not None else ""
     heading = _text(h1_m.group(1))[:TEXT_SHOWN] if h1_m is not None else ""
     return PageFacts(
@@ -228,18 +233,22 @@ def parse_page(
         amp=amp,
         canonical=canonical,
         amphtml=amphtml,
-        text_length=len(visible),
+        text_length=len(_visible(text)) if with_text else 0,
         simhash=None,
         bytes_read=len(body),
         complete=complete,
     )
 
 
+def _visible(text: str) -> str:
+    """The visible text of markup already rid of noise, whitespace collapsed."""
+    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+
+
 def visible_words(body: bytes, content_type: str | None) -> list[str]:
     """The words of a page's visible text, lower-case, in order (at most TEXT_WORDS)."""
-    text = _NOISE.sub(" ", _decode(body, content_type))
-    words = _WORD.findall(html.unescape(_TAG.sub(" ", text)).lower(), 0)
-    return words[:TEXT_WORDS]
+    visible = _visible(_NOISE.sub(" ", _decode(body, content_type)))
+    return _WORD.findall(visible.lower())[:TEXT_WORDS]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,8 +279,11 @@ def simhash(words: list[str]) -> int | None:
 
 
 def with_simhash(facts: PageFacts, body: bytes, content_type: str | None) -> PageFacts:
-    """`facts` with its fingerprint (computed only when a comparison needs it)."""
-    return replace(facts, simhash=simhash(visible_words(body, content_type)))
+    """`facts` with its visible text length and fingerprint (computed only when a comparison
+    with the host's not-found page needs them)."""
+    visible = _visible(_NOISE.sub(" ", _decode(body, content_type)))
+    words = _WORD.findall(visible.lower())[:TEXT_WORDS]
+    return replace(facts, text_length=len(visible), simhash=simhash(words))
 
 
 def similarity(a: int, b: int) -> float:

@@ -44,7 +44,7 @@ def page_facts(outcome: HttpOutcome, reader: PageReader) -> PageFacts | None:
     if not is_html_type(kind):
         return None
     complete = not reader.stopped_early and reader.size < reader.limit
-    return parse_page(reader.body(), kind, outcome.final_url, complete=complete)
+    return parse_page(reader.body(), kind, outcome.final_url, complete=complete, with_text=False)
 
 
 async def learn_template(
