@@ -207,7 +207,8 @@ class Web:
                 title, head, note = "News | sections Daily", "Nothing here", "Old news, gone."
             else:
                 title, head, note = "sections Daily", "Lost?", "Nothing lives here."
-            text = f"<p>{note} You asked for {req.path}. Browse the latest below. {words(random.Random(section), 40)}</p>"
+            filler = words(random.Random(section), 40)  # the same for every path of a section
+            text = f"<p>{note} You asked for {req.path}. Browse the latest below. {filler}</p>"
             return html("sections", title, head, text)
 
         for n in range(15 * self.scale):
