@@ -57,6 +57,8 @@ ENV_K8S_INDEX = "JOB_COMPLETION_INDEX"  # a Kubernetes Indexed Job's pod: 0 .. N
 ENV_INDEX = "LINKCHECK_SHARD_INDEX"  # a CI matrix's index: 1 .. N, like K
 _HOSTLESS = frozenset({Reason.INVALID_URL, Reason.UNSUPPORTED_SCHEME})
 _AMP_LABEL = re.compile(r"--|-")
+# http(s)://host[:port] then a path, query, fragment or the end; anything else: urlsplit
+_PLAIN = re.compile(r"https?://([^/?#@\[\]:\\\s]+)(?::[0-9]*)?(?=[/?#]|$)", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- the hash
@@ -124,6 +126,9 @@ def shard_of(url: str, total: int) -> int:
     """The shard (1 .. total) of a URL: by its host's registrable domain for http(s), else 1."""
     if total <= 1:
         return 1
+    plain = _PLAIN.match(url)  # the common shape without urlsplit (a third of the time)
+    if plain is not None:
+        return shard_of_host(plain.group(1).lower(), total)
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -117,6 +118,25 @@ def test_shard_of_urls() -> None:
         assert shard_of(url, 4) == 1, url
     assert shard_of("http://[::1/", 4) == 1  # urlsplit raises: still shard 1
     assert shard_of("https://www.example.com/", 1) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://WWW.Example.COM:8080/x",
+        "http://a.b.co.uk",
+        "HTTPS://X.ORG?q",
+        "https://x.org#f",
+        "https://user:pw@www.site9.com/",  # userinfo: the slow path
+        "https://[::1]:80/",
+        "https://www.site3.com:/p",
+        "https://münchen.de/",
+    ],
+)
+def test_the_fast_path_reads_the_host_as_urlsplit_does(url: str) -> None:
+    host = urlsplit(url).hostname
+    assert host is not None
+    assert shard_of(url, 16) == shard_of_host(host, 16)
 
 
 # Pinned: a host's shard must never change between versions for a given N (per-shard history
