@@ -92,6 +92,8 @@ def json_lines(text: str, max_chars: int) -> tuple[dict[str, int], int]:
             if found is None or found.end() == pos:
                 raise _Stop
             pos = found.end()
+            if pos > max_chars:
+                raise Refused(f"front matter is larger than the {max_chars}-byte limit", line)
         # ---- close containers, or find where the next value starts
         while True:
             if not stack:
