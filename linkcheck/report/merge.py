@@ -83,6 +83,8 @@ def _check_shards(inputs: Sequence[_Input]) -> tuple[int, tuple[int, ...]]:
     seen: dict[int, str] = {}
     for i in inputs:
         for k, _ in i.shards:
+            if not 1 <= k <= total:
+                raise MergeError(f"{i.name} says shard {k}/{total}, which does not exist")
             if k in seen:
                 raise MergeError(f"shard {k}/{total} is given twice: {seen[k]} and {i.name}")
             seen[k] = i.name

@@ -179,6 +179,12 @@ def test_different_totals_are_an_error() -> None:
         merge_reports(given)
 
 
+def test_a_shard_that_does_not_exist_is_an_error() -> None:
+    given = [*_all(), ("odd.json", _shard(5, []))]
+    with pytest.raises(MergeError, match=r"odd.json says shard 5/4, which does not exist"):
+        merge_reports(given)
+
+
 def test_an_unsharded_report_is_an_error() -> None:
     plain = _shard(1)
     plain = replace(plain, run=replace(plain.run, shard=None))
