@@ -110,8 +110,11 @@ def _probed_image(link: Link, config: Config) -> bool:
 
 
 def reusable(cached: CachedVerdict, link: Link, config: Config, now: float) -> bool:
-    """An ok verdict younger than the cache age (an image's only with its probe)."""
+    """An ok verdict younger than the cache age (an image's only with its probe). A local
+    file's (a `file:` URL) never: looking at the disk again costs less than trusting it."""
     if cached.outcome is not Outcome.OK or config.cache_max_age <= 0:
+        return False
+    if link.url.startswith("file:"):
         return False
     if _probed_image(link, config) and (cached.probe is None or cached.probe.error):
         return False
