@@ -81,7 +81,7 @@ def parse_article(name: str, text: str) -> Article | ArticleProblem:
     (BOM and line endings included). Never raises."""
     try:
         text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        return sources._parse(name, text)
+        return sources.parse_text(name, text)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
         return ArticleProblem(
             name, ProblemReason.UNREADABLE, f"unexpected error: {type(exc).__name__}: {exc}"

@@ -2,12 +2,8 @@
 
 `Discovery` walks folders and names each file for the report (relative to the input folder it
 was found under, so the names do not depend on how the input was spelled); `read_article`
-never raises. Front matter is YAML between a first line `---` and the next `---` line, parsed
-by `front_matter.load` (safe loader, alias bombs refused, values made JSON-safe, the file line
-of every field kept); TOML between `+++` lines (`front_matter_toml`); or a JSON object when
-the first line starts with `{` (but not `{{`, a Hugo shortcode), the body starting on the
-line after its closing `}` (`front_matter_json`). The same bounds and the same field paths
-for all three; `Article.format` says which it was.
+never raises. The text is split into front matter (YAML `---`, TOML `+++` or a JSON `{`
+object) and body by `article_text.parse_text`.
 
 Line endings: CRLF and lone CR are read as LF before anything else, so every line number
 (YAML errors, `Article.body_line`, field lines) is a line number of the file as an editor
@@ -22,25 +18,18 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import PurePath
 
-import yaml
-
+from linkcheck.collect.article_text import MAX_FRONT_MATTER_BYTES, parse_text
 from linkcheck.collect.front_matter import (
     MAX_YAML_NODES,
     FrontMatter,
-    Invalid,
-    Refused,
     converted_from,
     field_line,
-    load,
 )
-from linkcheck.collect.front_matter_json import load_json
-from linkcheck.collect.front_matter_toml import load_toml
 from linkcheck.errors import InputError
 from linkcheck.models import Article, ArticleProblem, ProblemReason
 
@@ -57,15 +46,11 @@ __all__ = [
     "parse_article",
     "field_line",
     "converted_from",
+    "parse_text",
 ]
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
-_DELIMITER = re.compile(r"-{3,}[ \t]*")
-_TOML = re.compile(r"\+{3}[ \t]*")
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a larger file is not read: `too_large`
-# A larger front matter is not parsed (`too_large`): YAML parsing runs in the reading thread
-# and cannot be interrupted; a real article's front matter is a few KiB.
-MAX_FRONT_MATTER_BYTES = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- discovery
@@ -260,7 +245,9 @@ def parse_article(name: str, text: str) -> Article | ArticleProblem:
     """An article held in memory, parsed exactly as a file called `name` holding `text` is read
     (a leading BOM dropped, CRLF and CR read as LF). Never raises."""
     try:
-        return _parse(name, text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+        return parse_text(
+            name, text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        )
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
         return ArticleProblem(
             name, ProblemReason.UNREADABLE, f"unexpected error: {type(exc).__name__}: {exc}"
@@ -301,135 +288,3 @@ def _too_large(path: str, size: int, max_bytes: int) -> ArticleProblem:
         ProblemReason.TOO_LARGE,
         f"file is larger than the {max_bytes}-byte limit ({size} bytes or more)",
     )
-
-
-def _parse(path: str, text: str) -> Article | ArticleProblem:
-    lines = text.split("\n")
-    start = 0
-    while start < len(lines) and not lines[start].strip():
-        start += 1  # python-frontmatter tolerates leading blank lines; so do we
-    if start == len(lines):
-        return ArticleProblem(
-            path, ProblemReason.NO_FRONT_MATTER, "no front matter: the file is empty"
-        )
-    first = lines[start]
-    if first.startswith("{") and not first.startswith("{{"):  # not a Hugo shortcode
-        return _parse_json(path, text, lines, start)
-    fmt = "yaml" if _DELIMITER.fullmatch(first) else "toml" if _TOML.fullmatch(first) else None
-    if fmt is None:
-        return ArticleProblem(
-            path,
-            ProblemReason.NO_FRONT_MATTER,
-            "no front matter: the first line is not '---' (YAML), '+++' (TOML) or a '{' "
-            "opening a JSON object",
-            line=start + 1,
-        )
-    closing = _DELIMITER if fmt == "yaml" else _TOML
-    end = next((i for i in range(start + 1, len(lines)) if closing.fullmatch(lines[i])), None)
-    if end is None:
-        return ArticleProblem(
-            path,
-            ProblemReason.NO_FRONT_MATTER,
-            f"front matter opened with '{first.strip()}' on line {start + 1} is never closed",
-            line=start + 1,
-        )
-    fm_first = start + 2  # file line of the first front-matter line
-    fm_text = "\n".join(lines[start + 1 : end])
-    if len(fm_text) > MAX_FRONT_MATTER_BYTES // 4 and (
-        len(fm_text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES
-    ):  # parsing YAML cannot be interrupted: bound it (about a second per MiB)
-        return ArticleProblem(
-            path,
-            ProblemReason.TOO_LARGE,
-            f"front matter (lines {start + 1}-{end + 1}) is larger than the "
-            f"{MAX_FRONT_MATTER_BYTES}-byte limit; the file is not read",
-            line=start + 1,
-        )
-    try:
-        data = load(fm_text) if fmt == "yaml" else load_toml(fm_text)
-    except Refused as exc:
-        line = None if exc.line is None else exc.line + fm_first
-        return ArticleProblem(path, ProblemReason.TOO_LARGE, f"{exc} (line {line})", line=line)
-    except Invalid as exc:
-        return _invalid(path, exc, fm_first)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = None if mark is None else mark.line + fm_first
-        where = "" if mark is None else f" at line {line}, column {mark.column + 1}"
-        what = " ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
-        return ArticleProblem(
-            path, ProblemReason.INVALID_YAML, f"invalid YAML{where}: {what}", line=line
-        )
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        # e.g. a timestamp like 2020-13-45 fails in the constructor with a ValueError
-        return ArticleProblem(
-            path, ProblemReason.INVALID_YAML, f"invalid YAML: {type(exc).__name__}: {exc}"
-        )
-    if not isinstance(data, FrontMatter):
-        kind = "empty" if data is None else f"a {_yaml_type(data)}"
-        return ArticleProblem(
-            path,
-            ProblemReason.NOT_A_MAPPING,
-            f"front matter (lines {start + 1}-{end + 1}) is {kind}, expected a mapping of fields",
-            line=start + 2,
-        )
-    return _article(path, data, fm_first, "\n".join(lines[end + 1 :]), end + 2, fmt)
-
-
-def _article(
-    path: str, data: FrontMatter, fm_first: int, body: str, body_line: int, fmt: str
-) -> Article:
-    front = FrontMatter(data, {k: v + fm_first for k, v in data.lines.items()}, data.converted)
-    title = front.get("title")
-    return Article(
-        path=path,
-        title=title if isinstance(title, str) and "title" not in front.converted else None,
-        front_matter=front,
-        body=body,
-        body_line=body_line,
-        format=fmt,
-    )
-
-
-def _invalid(path: str, exc: Invalid, fm_first: int) -> ArticleProblem:
-    line = None if exc.line is None else exc.line + fm_first
-    where = "" if line is None else f" at line {line}"
-    where += "" if line is None or exc.column is None else f", column {exc.column}"
-    reason = ProblemReason.INVALID_YAML
-    for candidate in ProblemReason:  # invalid_toml / invalid_json where the contract has them
-        if candidate.value == f"invalid_{exc.format.lower()}":
-            reason = candidate
-    return ArticleProblem(path, reason, f"invalid {exc.format}{where}: {exc}", line=line)
-
-
-def _parse_json(path: str, text: str, lines: list[str], start: int) -> Article | ArticleProblem:
-    """JSON front matter: the object that starts on line `start` (0-based); the body is
-    every line after the one where it ends."""
-    offset = sum(len(line) + 1 for line in lines[:start])
-    fm_text = text[offset:]
-    try:
-        data, end = load_json(fm_text, MAX_FRONT_MATTER_BYTES)
-    except Refused as exc:
-        line = None if exc.line is None else exc.line + start + 1
-        return ArticleProblem(
-            path, ProblemReason.TOO_LARGE, f"{exc} (line {line}); the file is not read", line=line
-        )
-    except Invalid as exc:
-        return _invalid(path, exc, start + 1)
-    last = start + fm_text.count("\n", 0, end)  # 0-based line of the closing '}'
-    if fm_text[end:].split("\n", 1)[0].strip():
-        text_after = Invalid("JSON", "text after the closing '}' of the front matter", last - start)
-        return _invalid(path, text_after, start + 1)
-    return _article(path, data, start + 1, "\n".join(lines[last + 1 :]), last + 2, "json")
-
-
-def _yaml_type(value: object) -> str:
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return type(value).__name__
