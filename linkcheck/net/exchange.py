@@ -250,6 +250,9 @@ async def _exchange(
         elif location is not None:
             location = resolve_location(location, url)[0] or location
         feeding = sink is not None and method != "HEAD" and 200 <= response.status_code < 300
+        # a sink that only reads along (a page read for the news checks): the status is the
+        # answer, so a body that stalls or breaks while it reads ends the read, not the answer
+        along = feeding and getattr(sink, "best_effort", False)
         # A body only drained is never decoded: raw bytes, no decompression. (A transport may
         # hand over a response already read, as httpx.MockTransport does: nothing to drain.)
         length = named.get("content-length", "")
@@ -261,7 +264,9 @@ async def _exchange(
             chunks = _already_read(response) if consumed else response.aiter_raw()
             decoder = decoder_for("" if consumed else named.get("content-encoding", ""))
             # while the sink still needs bytes, only the whole exchange's limit applies
-            patience = anyio.CancelScope(deadline=_drain_deadline() if not feeding else math.inf)
+            patience = anyio.CancelScope(
+                deadline=math.inf if feeding and not along else _drain_deadline(along)
+            )
             with patience:
                 try:
                     async for chunk in chunks:
@@ -274,7 +279,7 @@ async def _exchange(
                         if not feeding and not _cheap_to_finish(response, method, read, length):
                             break
                 except NETWORK_ERRORS:
-                    if feeding:
+                    if feeding and not along:
                         raise
                     # the answer was complete: a drain that breaks or times out only costs
                     # the connection (closed below instead of going back to the pool)
@@ -299,11 +304,13 @@ async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
     yield response.content
 
 
-def _drain_deadline() -> float:
+def _drain_deadline(reading: bool = False) -> float:
     """When to stop draining: after DRAIN_PATIENCE, and well before the exchange's own time
-    limit (or the link's budget) runs out, so a stalled drain never turns into a timeout."""
+    limit (or the link's budget) runs out, so a stalled drain never turns into a timeout.
+    A sink reading along (`best_effort`) has all of that half of what is left."""
     now = anyio.current_time()
-    return now + min(DRAIN_PATIENCE, (anyio.current_effective_deadline() - now) / 2)
+    half = (anyio.current_effective_deadline() - now) / 2
+    return now + (half if reading else min(DRAIN_PATIENCE, half))
 
 
 _TIMEOUTS: dict[tuple[float, float | None], dict[str, float | None]] = {}

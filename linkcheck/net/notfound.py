@@ -167,7 +167,25 @@ def _quote(text: str | None) -> str:
 # Redirects to the home page
 
 _INDEX = re.compile(r"(?:index|default|home|start|main)(?:\.[a-z0-9]{2,5})?", re.I)
-_LANGUAGE = re.compile(r"[a-z]{2}(?:[-_](?:[a-z]{2}|[a-z]{4}))?", re.I)
+_LANGUAGE = re.compile(r"([a-z]{2})(?:[-_](?:[a-z]{2}|[a-z]{4}))?", re.I)
+# ISO 639-1: a language root is /<code>/ (or /pt-br/, /zh_hant/), not any two letters (/ok)
+_LANGUAGES = frozenset(
+    {
+     "aa", "ab", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+     "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+     "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo",
+     "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu",
+     "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka",
+     "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la",
+     "lb", "lg", "li", "ln", "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr",
+     "ms", "mt", "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc",
+     "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw",
+     "sa", "sc", "sd", "se", "sg", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr", "ss", "st",
+     "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt",
+     "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za",
+     "zh", "zu",
+    }
+)  # fmt: skip
 # a query that carries where to go back (a consent or login wall), not a home page
 _CARRIES_URL = re.compile(r"https?%3a|https?:|%2f|/", re.I)
 
@@ -175,11 +193,15 @@ _CARRIES_URL = re.compile(r"https?%3a|https?:|%2f|/", re.I)
 def is_home_path(path: str) -> bool:
     """`/`, `/index.html`-like, or a language root (`/en/`, `/pt-br/`, `/en/index.html`)."""
     segments = [s for s in path.split("/") if s]
-    if segments and _INDEX.fullmatch(segments[-1]):
+    indexed = bool(segments) and _INDEX.fullmatch(segments[-1]) is not None
+    if indexed:
         segments.pop()
     if not segments:
         return True
-    return len(segments) == 1 and _LANGUAGE.fullmatch(segments[0]) is not None
+    if len(segments) != 1 or not (indexed or path.endswith("/")):
+        return False
+    language = _LANGUAGE.fullmatch(segments[0])
+    return language is not None and language.group(1).lower() in _LANGUAGES
 
 
 def home_redirect(link_url: str, final_url: str) -> bool:
@@ -188,7 +210,7 @@ def home_redirect(link_url: str, final_url: str) -> bool:
         link, final = urlsplit(link_url), urlsplit(final_url)
     except ValueError:
         return False
-    if is_home_path(link.path) or not is_home_path(final.path):
+    if is_home_path(link.path.rstrip("/") + "/") or not is_home_path(final.path):
         return False
     return not _CARRIES_URL.search(final.query)
 

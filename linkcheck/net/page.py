@@ -51,6 +51,9 @@ class PageReader:
 
     __slots__ = ("chunks", "limit", "not_html", "size", "stop_at", "stopped_early", "_tail")
 
+    # the exchange keeps the answer when the body stalls or breaks while this reads along
+    best_effort = True
+
     def __init__(self, limit: int = PAGE_READ_LIMIT, stop_at: bytes | None = None) -> None:
         self.limit = limit
         self.stop_at = stop_at

@@ -3,8 +3,8 @@
 A publisher that retires articles often redirects them to a section front (`/news/`), not to
 the home page. One link redirected to `/news/` proves nothing (a section may have moved), but
 several unrelated links landing on the same shallower page do: each of them is `soft_404`
-when at least `MIN_SOURCES` links with different paths, all deeper than that page, were
-redirected to exactly the same final URL.
+when at least `MIN_SOURCES` links with different paths, all deeper than that page and none a
+hop of another one's redirect chain, were redirected to exactly the same final URL.
 
 The evidence for one link alone (a redirect to the home page, a "not found" title, the
 host's not-found template) is found while checking it (`net/probe.py`).
@@ -65,13 +65,17 @@ def reclassify(results: Sequence[CheckResult], config: Config) -> list[CheckResu
         if final_path is None or _WALL.search(final_path):
             continue
         depth = _depth(final_path)
+        # a link that is a hop of another one's chain (/a -> /b -> /news/, both cited) is
+        # not an unrelated witness
+        inner = {hop.url for i in indexes for hop in out[i].redirects[1:]}
         deeper: list[int] = []
         paths: set[str] = set()
         for i in indexes:
             path = _path(out[i].link.url)
             if path is not None and _depth(path) > depth:
                 deeper.append(i)
-                paths.add(path.rstrip("/"))
+                if out[i].link.url not in inner:
+                    paths.add(path.rstrip("/"))
         if len(paths) < MIN_SOURCES:
             continue
         for i in deeper:

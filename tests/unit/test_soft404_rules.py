@@ -3,6 +3,8 @@ comparison (net/notfound.py) and the cross-link pass (news/soft404.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from linkcheck.config import Config
@@ -88,13 +90,16 @@ def test_long_titles_are_cut_in_the_evidence() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "", "/index.html", "/index.php", "/default.aspx", "/en/", "/pt-br/", "/en"]
+    "path",
+    ["/", "", "/index.html", "/index.php", "/default.aspx", "/en/", "/pt-br/", "/de/index.html"],
 )
 def test_home_paths(path: str) -> None:
     assert is_home_path(path)
 
 
-@pytest.mark.parametrize("path", ["/news/", "/news", "/en/news/", "/2024/05/a", "/eng/"])
+@pytest.mark.parametrize(
+    "path", ["/news/", "/news", "/en/news/", "/2024/05/a", "/eng/", "/ok", "/ok/", "/en", "/xx/"]
+)
 def test_not_home_paths(path: str) -> None:
     assert not is_home_path(path)
 
@@ -188,6 +193,19 @@ def test_many_links_landing_on_one_section_front() -> None:
     ],
 )
 def test_no_section_front_without_clear_evidence(results: list[CheckResult]) -> None:
+    assert all(r.outcome is Outcome.OK for r in reclassify(results, Config()))
+
+
+def test_links_of_one_redirect_chain_are_one_witness() -> None:
+    # /r/3 -> /r/2 -> /r/1 -> /ok: three cited links, one chain
+    chain = [f"https://a.example/r/{n}" for n in (1, 2, 3)]
+    results = [
+        replace(
+            _redirected(url, "https://a.example/ok"),
+            redirects=tuple(Hop(u, 302) for u in reversed(chain[: n + 1])),
+        )
+        for n, url in enumerate(chain)
+    ]
     assert all(r.outcome is Outcome.OK for r in reclassify(results, Config()))
 
 
