@@ -115,6 +115,13 @@ class _Editor:
             return again.body == self.article.body
         return body_links(again.body, again.body_line) == links
 
+    def body_reads_back(self, links: list[BodyLink]) -> bool:
+        """The body now has exactly `links`. Body edits touch only body lines (and a URL never
+        makes a line a front-matter delimiter), so the front matter is as last read back and
+        only the body is parsed again."""
+        first = self.article.body_line
+        return body_links("\n".join(self.lines.content[first - 1 :]), first) == links
+
     # ---------------------------------------------------------------- front matter
 
     def field_edit(self, path: str, token_of: str, new_text: str, new_value: Any) -> str | None:
@@ -243,7 +250,8 @@ class _Editor:
             edited = token.replaced(edited, to)
         expected = [(new if n == number and u == old else u, k, n) for u, k, n in self.links]
         self.lines[number] = edited
-        if self.reads_back(expected):
+        if not self.check_each or self.body_reads_back(expected):
+            self.unchecked = self.unchecked or not self.check_each
             self.links = expected
             self.out.urls += linked
             return
@@ -259,6 +267,22 @@ def _front_matter(editor: _Editor, plan: FilePlan) -> None:
         if fix.field != BODY and (fix.field, fix.old) not in seen:
             seen.add((fix.field, fix.old))
             editor.url(fix)
+
+
+def _body(editor: _Editor, groups: Counter[tuple[int | None, str, str]]) -> None:
+    """Every body edit, read back once; one by one only when that fails."""
+    editor.check_each, editor.unchecked = False, False
+    lines, links = list(editor.lines.content), editor.links
+    out = editor.out
+    urls, skipped = out.urls, len(out.skipped)
+    for (number, old, new), cited in groups.items():
+        editor.body(number, old, new, cited)
+    if editor.unchecked and editor.links is not None and not editor.body_reads_back(editor.links):
+        editor.lines.content, editor.links = lines, links
+        out.urls, out.skipped[skipped:] = urls, []
+        editor.check_each = True
+        for (number, old, new), cited in groups.items():
+            editor.body(number, old, new, cited)
 
 
 def edit_text(name: str, text: str, plan: FilePlan) -> Edited:
@@ -284,7 +308,7 @@ def edit_text(name: str, text: str, plan: FilePlan) -> Edited:
     for fix in plan.urls:
         if fix.field == BODY:
             body[(fix.line, fix.old, fix.new)] += 1
-    for (number, old, new), cited in body.items():
-        editor.body(number, old, new, cited)
+    if body:
+        _body(editor, body)
     out.text = str(editor.lines)
     return out

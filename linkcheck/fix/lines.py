@@ -19,6 +19,7 @@ in a body line where it is not part of a longer URL.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -189,7 +190,12 @@ def written(value: int, token: Token, line: str) -> bool:
         return False
 
 
-def _parts(path: str) -> Iterator[str | int]:
+@functools.lru_cache(maxsize=4096)  # the same paths recur in every article of a library
+def _parts(path: str) -> tuple[str | int, ...]:
+    return tuple(_scan(path))
+
+
+def _scan(path: str) -> Iterator[str | int]:
     pos = 0
     for m in _PATH_PART.finditer(path):
         if m.start() not in (pos, pos + 1):  # only "." between parts
@@ -220,7 +226,7 @@ def get_path(data: Any, path: str) -> Any:
 
 def set_path(data: Any, path: str, value: Any) -> None:
     """Set the value at an existing field path (in place)."""
-    parts = list(_parts(path))
+    parts = _parts(path)
     node = data
     for part in parts[:-1]:
         node = node[part]

@@ -313,3 +313,32 @@ def test_diff_of_an_edit_shows_only_the_changed_value_lines() -> None:
         if line[:1] in "+-" and line[:3] not in ("---", "+++")
     ]
     assert diff == ["-    width: 500", "-    height: 326", "+    width: 640", "+    height: 418"]
+
+
+def test_one_body_edit_that_would_break_its_link_is_dropped_and_the_others_kept() -> None:
+    text = "---\ntitle: A\n---\n[a](https://a.test/old)\n[b](https://b.test/old)\n"
+    plan = FilePlan(
+        "a.md",
+        urls=[
+            UrlFix("body", 4, "https://a.test/old", "https://a.test/new"),
+            UrlFix("body", 5, "https://b.test/old", "https://b.test/a new"),  # a space: no link
+        ],
+    )
+    out = edit_text("a.md", text, plan)
+    assert out.text == text.replace("a.test/old", "a.test/new") and out.urls == 1
+    [skip] = out.skipped
+    assert (skip.field, skip.line) == ("body", 5) and "would not read back" in skip.why
+
+
+def test_one_front_matter_edit_that_fails_is_dropped_and_the_others_kept() -> None:
+    text = "---\nwebUrl: https://a.test/old\nlinks: [https://b.test/old]\n---\n"
+    plan = FilePlan(
+        "a.md",
+        urls=[
+            UrlFix("webUrl", 2, "https://a.test/old", "https://a.test/new"),
+            UrlFix("links[0]", 3, "https://b.test/old", "https://b.test/x, y"),
+        ],
+    )
+    out = edit_text("a.md", text, plan)
+    assert out.text == text.replace("a.test/old", "a.test/new") and out.urls == 1
+    assert [(s.field, s.line) for s in out.skipped] == [("links[0]", 3)]
