@@ -28,6 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from markdown_it import MarkdownIt
+
 from linkcheck.collect.bodies import MAX_BODY_BYTES
 from linkcheck.collect.extract import BodyLink, body_links
 from linkcheck.collect.sources import parse_article
@@ -46,6 +48,8 @@ from linkcheck.fix.plan import BODY, FilePlan, SizeFix, UrlFix
 from linkcheck.models import Article
 
 __all__ = ["Edited", "Skip", "edit_text"]
+
+_REFERENCES = MarkdownIt("commonmark")  # reference definitions are block syntax: plugins aside
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,8 @@ class _Editor:
         self.field_lines: dict[str, int] = dict(getattr(article.front_matter, "lines", {}))
         self.expected: dict[str, Any] = copy.deepcopy(dict(article.front_matter))
         self.links: list[BodyLink] | None = None  # the body's links, once needed
+        # URL -> the body lines whose links changed with its reference definition
+        self.by_reference: dict[str, set[int]] = {}
         self.out = out
 
     def skip(self, where: str, line: int | None, why: str) -> None:
@@ -228,12 +234,52 @@ class _Editor:
         if len(self.article.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
             skip("the body is too large for linkcheck to read its links")
             return
+        if number in self.by_reference.get(old, ()):
+            self.out.urls += cited  # changed with its reference definition already
+            return
         if self.links is None:
             self.links = body_links(self.article.body, self.article.body_line)
         linked = sum(1 for u, _, n in self.links if n == number and u == old)
         if linked == 0:
             skip(f"line {number} has no such link")
             return
+        changes = self._spots(number, old, new)
+        found = len(changes[number][1])
+        everywhere = False
+        if found < linked:  # a reference-style link? then its definition changes too
+            for first in self._definitions(old):
+                changes.setdefault(first, self._spots(first, old, new)[first])
+                everywhere = True
+        if not everywhere and found < linked:
+            skip(
+                f"line {number} writes it {found} time(s) for {linked} link(s), and no "
+                "reference definition does (escaped?)"
+            )
+            return
+        before = {n: self.lines[n] for n in changes}
+        for n, (line, spots) in changes.items():
+            for token, to in spots:  # right to left: earlier offsets stay valid
+                line = token.replaced(line, to)
+            self.lines[n] = line
+        expected = [
+            (new if u == old and (everywhere or n == number) else u, k, n) for u, k, n in self.links
+        ]
+        if not self.check_each or self.body_reads_back(expected):
+            self.unchecked = self.unchecked or not self.check_each
+            if everywhere:
+                moved = {n for (u, _, n) in self.links if u == old}
+                self.by_reference[old] = moved
+                linked = sum(1 for u, _, n in self.links if u == old and n == number)
+            self.links = expected
+            self.out.urls += linked
+            return
+        for n, line in before.items():
+            self.lines[n] = line
+        skip("the body would not read back with only these links changed")
+
+    def _spots(self, number: int, old: str, new: str) -> dict[int, tuple[str, list[Any]]]:
+        """{line: (its text, [(token, new text)] right to left)} for `old` on that line, also
+        written with HTML entities."""
         line = self.lines[number]
         forms = [(old, new)]
         if html.escape(old, quote=False) != old:
@@ -242,21 +288,22 @@ class _Editor:
             ((t, to) for was, to in forms for t in in_text(line, was)),
             key=lambda pair: -pair[0].start,
         )
-        if len(spots) < linked:
-            skip(f"line {number} writes it {len(spots)} time(s) for {linked} link(s) (escaped?)")
-            return
-        edited = line
-        for token, to in spots:  # right to left: earlier offsets stay valid
-            edited = token.replaced(edited, to)
-        expected = [(new if n == number and u == old else u, k, n) for u, k, n in self.links]
-        self.lines[number] = edited
-        if not self.check_each or self.body_reads_back(expected):
-            self.unchecked = self.unchecked or not self.check_each
-            self.links = expected
-            self.out.urls += linked
-            return
-        self.lines[number] = line
-        skip("the body would not read back with only these links changed")
+        return {number: (line, spots)}
+
+    def _definitions(self, url: str) -> list[int]:
+        """The file lines of the reference definitions (`[label]: url`) whose URL is `url`."""
+        env: dict[str, Any] = {}
+        _REFERENCES.parse(self.article.body, env)
+        first = self.article.body_line
+        out: list[int] = []
+        for ref in env.get("references", {}).values():
+            where = ref.get("map")
+            if ref.get("href") == url and isinstance(where, list) and len(where) == 2:
+                for n in range(first + where[0], first + where[1]):
+                    if self.lines.has(n) and in_text(self.lines[n], url):
+                        out.append(n)
+                        break
+        return out
 
 
 def _front_matter(editor: _Editor, plan: FilePlan) -> None:
@@ -278,7 +325,7 @@ def _body(editor: _Editor, groups: Counter[tuple[int | None, str, str]]) -> None
     for (number, old, new), cited in groups.items():
         editor.body(number, old, new, cited)
     if editor.unchecked and editor.links is not None and not editor.body_reads_back(editor.links):
-        editor.lines.content, editor.links = lines, links
+        editor.lines.content, editor.links, editor.by_reference = lines, links, {}
         out.urls, out.skipped[skipped:] = urls, []
         editor.check_each = True
         for (number, old, new), cited in groups.items():

@@ -342,3 +342,22 @@ def test_one_front_matter_edit_that_fails_is_dropped_and_the_others_kept() -> No
     out = edit_text("a.md", text, plan)
     assert out.text == text.replace("a.test/old", "a.test/new") and out.urls == 1
     assert [(s.field, s.line) for s in out.skipped] == [("links[0]", 3)]
+
+
+def test_a_reference_style_link_is_fixed_at_its_definition() -> None:
+    text = (
+        "---\ntitle: A\n---\n"
+        "See [the story][s] and [again][s], or https://a.test/old.\n"
+        "\n"
+        "Later [once more][s].\n"
+        "\n"
+        '[s]: https://a.test/old "The story"\n'
+    )
+    plan = FilePlan(
+        "a.md",
+        urls=[UrlFix("body", 4, "https://a.test/old", "https://a.test/new")] * 3
+        + [UrlFix("body", 6, "https://a.test/old", "https://a.test/new")],
+    )
+    out = edit_text("a.md", text, plan)
+    assert out.skipped == [] and out.urls == 4
+    assert out.text == text.replace("https://a.test/old", "https://a.test/new")
