@@ -49,6 +49,7 @@ related:
     images: {flow}
 ---
 Read [the old page]({s}/old-1) or <{s}/old-2>; temporary: {s}/temp.
+<img src="{s}/files/wide.png" width="640" height="320"> (a body image's size is never changed)
 """
 
 FLOW = (  # one flow-style line holding two images: only the first is mismatched
