@@ -178,3 +178,15 @@ def test_inputs_are_found_next_to_the_report_when_not_here(
     assert Path(Locator(["nowhere"], root=str(tmp_path / "site" / "lib"))("a.md")).exists()
     with pytest.raises(InputError, match="not a folder"):
         Locator(["lib"], root=str(tmp_path / "missing"))
+
+
+def test_a_file_given_alone_is_found_by_the_name_the_run_gave_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "a.md").write_text("a")
+    (tmp_path / "one.md").write_text("one")
+    monkeypatch.chdir(tmp_path)
+    locate = Locator(["lib", "./one.md"])
+    assert Path(locate("one.md")).read_text() == "one"  # Discovery: relative to the cwd
+    assert Path(locate("a.md")).read_text() == "a"
