@@ -58,6 +58,10 @@ def demo_config() -> Config:
         host_rate=50.0,
         retry_after_cap=5.0,
         max_time=60.0,
+        # the demo shows the HTTP engine's cases (HEAD, GET fallback, retries) request by
+        # request; its pages have no soft-404 or AMP cases (yet)
+        soft_404=False,
+        amp_checks=False,
         use_env=False,
         use_state=False,
         state=None,

@@ -64,7 +64,7 @@ def test_with_allow_private_they_are_checked_as_before(
             {"title": "b", "webUrl": f"http://localhost:{site.port}/ok?b"},
         ]
     )
-    r = run_cli(folder, *GUARDED, "--allow-private", fast=False)
+    r = run_cli(folder, *GUARDED, "--allow-private", "--no-soft-404", "--no-amp-checks", fast=False)
     assert [link["outcome"] for link in r.links] == ["ok", "ok"], r.links
     assert len(site.log) == 2
 

@@ -15,6 +15,10 @@ import pytest
 from e2ekit import LibraryFactory, RunCli, SitesFactory, only
 from sitekit import Response, Site, unused_address
 
+# these tests pin the HTTP engine as it is without the news checks (a page read is a GET:
+# tests/e2e/test_soft404.py); both off, pages get HEAD with a GET fallback, as before
+HEAD_AS_BEFORE = ("--no-soft-404", "--no-amp-checks")
+
 
 def page(url: str, title: str = "A page", **more: Any) -> dict[str, Any]:
     return {"title": title, "webUrl": url, **more}
@@ -37,7 +41,7 @@ def test_ok_404_410_500(site: Site, library: LibraryFactory, run_cli: RunCli) ->
         ],
         s=site,
     )
-    r = run_cli(folder)
+    r = run_cli(folder, *HEAD_AS_BEFORE)
     assert r.code == 1
 
     ok = r.link(site.url("/ok"))
@@ -89,7 +93,7 @@ def test_transient_5xx_retried_then_broken(
 
 def test_flaky_503_recovers(site: Site, library: LibraryFactory, run_cli: RunCli) -> None:
     folder = library([page("{s}/flaky/1/503", "one"), page("{s}/flaky/2/503", "two")], s=site)
-    r = run_cli(folder)
+    r = run_cli(folder, *HEAD_AS_BEFORE)
     assert r.code == 0
     # one 503 (to the HEAD): the confirming GET of the same attempt already gets 200
     one = r.link(site.url("/flaky/1/503"))
@@ -188,7 +192,7 @@ def test_head_mishandled_falls_back_to_get(
     path: str, site: Site, library: LibraryFactory, run_cli: RunCli
 ) -> None:
     folder = library([page("{s}" + path)], s=site)
-    r = run_cli(folder)
+    r = run_cli(folder, *HEAD_AS_BEFORE)
     assert r.code == 0
     link = r.link(site.url(path))
     assert (link["outcome"], link["reason"], link["http_status"], link["attempts"]) == (
@@ -204,7 +208,7 @@ def test_head_hang_then_get_within_timeout(
     site: Site, library: LibraryFactory, run_cli: RunCli
 ) -> None:
     folder = library([page("{s}/head-hang")], s=site)
-    r = run_cli(folder, "--timeout", "2")
+    r = run_cli(folder, *HEAD_AS_BEFORE, "--timeout", "2")
     assert r.code == 0
     link = r.link(site.url("/head-hang"))
     assert (link["outcome"], link["http_status"], link["attempts"]) == ("ok", 200, 1)
@@ -217,7 +221,7 @@ def test_a_hanging_page_does_not_switch_its_host_from_head_to_get(
 ) -> None:
     # one global slot: the hanging page (first in the file) is done before the others start
     folder = library([page("{s}/hang"), *(page(f"{{s}}/ok?n={i}") for i in range(3))], s=site)
-    r = run_cli(folder, "--timeout", "0.5", "--retries", "0", "--concurrency", "1")
+    r = run_cli(folder, *HEAD_AS_BEFORE, "--timeout", "0.5", "--retries", "0", "--concurrency", "1")
     assert r.link(site.url("/hang"))["reason"] == "timeout"
     assert methods(site, "/hang") == ["HEAD", "GET"]
     hang_done = max(e.start for e in site.requests("/hang"))
@@ -337,7 +341,7 @@ def test_skipped_and_invalid_urls(site: Site, library: LibraryFactory, run_cli: 
         ],
         s=site,
     )
-    r = run_cli(folder, "--exclude", "/excluded/")
+    r = run_cli(folder, *HEAD_AS_BEFORE, "--exclude", "/excluded/")
     assert r.code == 1  # invalid URLs are broken
     by_text = {src["text"]: lk for lk in r.links for src in lk["sources"]}
     for text in (

@@ -17,6 +17,9 @@ from linkcheck.hosts.gate import Lease, Politeness
 from linkcheck.models import CheckResult, Link, LinkKind, Outcome, Reason
 from linkcheck.net.client import make_client
 
+# the HTTP engine alone (HEAD, GET fallback): a page read for the news checks is one GET
+HEAD_AS_BEFORE: dict[str, Any] = {"soft_404": False, "amp_checks": False}
+
 SLACK = 0.05  # the server's clock reads a little after the client's sleep ended
 
 
@@ -41,7 +44,7 @@ async def test_back_off_grows_between_attempts_and_waits_are_not_elapsed(
     site: sitekit.Site,
 ) -> None:
     site.route("/down", Response(503, body=b"down"))
-    cfg = Config(timeout=5.0, retries=2, host_rate=100.0, allow_private=True)
+    cfg = Config(timeout=5.0, retries=2, host_rate=100.0, allow_private=True, **HEAD_AS_BEFORE)
     result, gate = await _check(site.url("/down"), cfg, dispatcher=True)
 
     assert (result.outcome, result.reason, result.http_status) == (
@@ -72,7 +75,7 @@ async def test_retries_without_a_dispatcher_and_a_final_success(site: sitekit.Si
         return Response(503) if len(seen) <= 2 else Response(200, body=b"ok")  # HEAD, GET, then ok
 
     site.route("/flaky", flaky)
-    cfg = Config(timeout=5.0, retries=1, host_rate=100.0, allow_private=True)
+    cfg = Config(timeout=5.0, retries=1, host_rate=100.0, allow_private=True, **HEAD_AS_BEFORE)
     result, gate = await _check(site.url("/flaky"), cfg, dispatcher=False)
     assert (result.outcome, result.http_status, result.attempts) == (Outcome.OK, 200, 2)
     assert [e.method for e in site.requests("/flaky")] == ["HEAD", "GET", "HEAD"]
@@ -83,7 +86,9 @@ async def test_retries_without_a_dispatcher_and_a_final_success(site: sitekit.Si
 async def test_no_retry_when_retries_are_zero(site: sitekit.Site) -> None:
     site.route("/down", Response(503))
     result, gate = await _check(
-        site.url("/down"), Config(timeout=5.0, retries=0, allow_private=True), dispatcher=True
+        site.url("/down"),
+        Config(timeout=5.0, retries=0, allow_private=True, **HEAD_AS_BEFORE),
+        dispatcher=True,
     )
     assert (result.http_status, result.attempts) == (503, 1)
     assert len(site.requests("/down")) == 2  # one attempt: HEAD and its confirming GET

@@ -24,6 +24,7 @@ from linkcheck.net.client import make_client
 
 def config(**kw: Any) -> Config:
     base: dict[str, Any] = {"timeout": 5.0, "retries": 0, "concurrency": 8, "allow_private": True}
+    base |= {"soft_404": False, "amp_checks": False}  # the HTTP engine alone: HEAD, GET fallback
     return Config(**{**base, **kw})
 
 

@@ -40,6 +40,7 @@ from linkcheck.net.transport import AiohttpTransport
 BACKENDS: list[Backend] = ["aiohttp", "httpx"]
 # allow_private: the test servers are on 127.0.0.x, which the address guard refuses by default
 CONFIG = Config(timeout=5, connect_timeout=2, retries=0, host_concurrency=4, allow_private=True)
+CONFIG = replace(CONFIG, soft_404=False, amp_checks=False)  # the HTTP engine alone
 
 
 @pytest.fixture(params=BACKENDS)
