@@ -187,3 +187,17 @@ def test_no_soft_404_restores_status_verdicts_and_head(
         assert (link["outcome"], link["reason"], link["http_status"]) == ("ok", None, 200)
     assert {e.method for e in s.log} == {"HEAD"}
     assert probes(s) == []
+
+
+def test_a_page_stalling_while_it_is_read_keeps_its_status(
+    sites: SitesFactory, library: LibraryFactory, run_cli: RunCli
+) -> None:
+    (s,) = sites(1)
+    body = b"<!doctype html><title>Council budget</title><h2>Council</h2><p>" + b"x" * 3000
+    s.route("/stall", Response.html(body, chunk_size=100, chunk_delay=30))
+    folder = library(articles(s.url("/stall")))
+    r = run_cli(folder, "--timeout", "2", "--retries", "0")
+    link = by_url(r, s.url("/stall"))
+    assert (link["outcome"], link["http_status"], link["attempts"]) == ("ok", 200, 1)
+    assert link["elapsed_ms"] < 2000  # the read stopped at half of the time left
+    assert [e.method for e in s.requests("/stall")] == ["GET"]
