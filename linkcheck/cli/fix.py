@@ -104,7 +104,7 @@ def _shown(line: str, *, terminal: bool, color: bool) -> str:
 
 
 def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+    return f"{n:,} {noun}" + ("" if n == 1 else "es" if noun.endswith("x") else "s")
 
 
 def _summary(result: FixRun, write: bool) -> str:

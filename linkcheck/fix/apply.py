@@ -87,7 +87,13 @@ def _fix_one(
     except UnicodeDecodeError:
         out.problem = f"{out.path} is not valid UTF-8"
         return out
-    edited = edit_text(plan.name, text, plan)
+    try:
+        edited = edit_text(plan.name, text, plan)
+    except Exception as exc:  # noqa: BLE001 - a bug here must not stop the other files
+        out.problem = (
+            f"internal error while editing (please report it): {type(exc).__name__}: {exc}"
+        )
+        return out
     out.old, out.new = text, edited.text
     out.sizes, out.urls, out.skipped = edited.sizes, edited.urls, edited.skipped
     if write and out.changed:

@@ -43,8 +43,9 @@ class Locator:
             if not os.path.isdir(root):
                 raise InputError(f"--root {root}: not a folder")
             return
+        inputs = [i for i in inputs if isinstance(i, str) and i]
         if not inputs:
-            raise InputError("the report names no inputs (run.inputs is empty): pass --root DIR")
+            raise InputError("the report names no usable inputs (run.inputs): pass --root DIR")
         bases = [""]
         if report_path:
             near = os.path.dirname(os.path.abspath(report_path))

@@ -19,10 +19,11 @@ its own names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from linkcheck.errors import InputError
 from linkcheck.models import CheckResult, LinkKind, Occurrence, Reason, Report
 from linkcheck.report.triage import permanent_redirect
 
@@ -129,6 +130,40 @@ def _target_text(occ: Occurrence, link_url: str, target: str) -> str:
     return new
 
 
+def _plan_result(
+    result: CheckResult,
+    only: str | None,
+    names: Mapping[str, str],
+    plan_of: Callable[[str], FilePlan],
+) -> None:
+    if only != "redirects" and result.reason == Reason.IMAGE_DIMENSION_MISMATCH:
+        actual = _displayed(result)
+        for occ in result.link.occurrences:
+            verdict = occ.verdict
+            if occ.kind is not LinkKind.IMAGE or verdict is None or verdict.matches is not False:
+                continue
+            plan = plan_of(occ.source.file)
+            fix = None if actual is None else _size_fix(occ, actual, names)
+            if isinstance(fix, SizeFix):
+                plan.sizes.append(fix)
+            else:
+                why = fix or "the report does not know the image's real size"
+                plan.unusable.append((occ.source.field, occ.source.line, why))
+    if only != "sizes":
+        target = permanent_redirect(result)
+        if not isinstance(target, str) or not target:
+            return
+        for occ in result.link.occurrences:
+            if not isinstance(occ.source.field, str):
+                raise TypeError(f"a citation's field is {occ.source.field!r}")
+            if not isinstance(occ.text, str) or not occ.text.strip():
+                continue  # a report edited by hand: nothing as written to replace
+            new = _target_text(occ, result.link.url, target)
+            if new != occ.text:
+                fix_ = UrlFix(occ.source.field, occ.source.line, occ.text, new)
+                plan_of(occ.source.file).urls.append(fix_)
+
+
 def plan_fixes(report: Report, only: str | None = None) -> dict[str, FilePlan]:
     """Report file name -> its `FilePlan` (only files with something to do), in name order.
     `only`: "sizes" or "redirects" to plan one kind of fix."""
@@ -136,36 +171,18 @@ def plan_fixes(report: Report, only: str | None = None) -> dict[str, FilePlan]:
     plans: dict[str, FilePlan] = {}
 
     def plan_of(name: str) -> FilePlan:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"a citation's file is {name!r}")
         found = plans.get(name)
         if found is None:
             found = plans[name] = FilePlan(name)
         return found
 
     for result in report.results:
-        if only != "redirects" and result.reason == Reason.IMAGE_DIMENSION_MISMATCH:
-            actual = _displayed(result)
-            for occ in result.link.occurrences:
-                verdict = occ.verdict
-                if (
-                    occ.kind is not LinkKind.IMAGE
-                    or verdict is None
-                    or verdict.matches is not False
-                ):
-                    continue
-                plan = plan_of(occ.source.file)
-                fix = None if actual is None else _size_fix(occ, actual, names)
-                if isinstance(fix, SizeFix):
-                    plan.sizes.append(fix)
-                else:
-                    why = fix or "the report does not know the image's real size"
-                    plan.unusable.append((occ.source.field, occ.source.line, why))
-        if only != "sizes":
-            target = permanent_redirect(result)
-            if target is None:
-                continue
-            for occ in result.link.occurrences:
-                new = _target_text(occ, result.link.url, target)
-                if new != occ.text:
-                    fix_ = UrlFix(occ.source.field, occ.source.line, occ.text, new)
-                    plan_of(occ.source.file).urls.append(fix_)
+        try:
+            _plan_result(result, only, names, plan_of)
+        except (AttributeError, TypeError, ValueError) as exc:  # a report edited by hand
+            raise InputError(
+                f"the report's link {result.link.url!r} is not as linkcheck writes it: {exc}"
+            ) from None
     return {name: plans[name] for name in sorted(plans)}

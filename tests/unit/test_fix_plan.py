@@ -190,3 +190,34 @@ def test_a_file_given_alone_is_found_by_the_name_the_run_gave_it(
     locate = Locator(["lib", "./one.md"])
     assert Path(locate("one.md")).read_text() == "one"  # Discovery: relative to the cwd
     assert Path(locate("a.md")).read_text() == "a"
+
+
+def test_a_hand_edited_report_is_an_input_error_not_a_traceback() -> None:
+    odd = Occurrence("http://a/old", LinkKind.PAGE, Source(5, "webUrl", 3, None))  # type: ignore[arg-type]
+    result = CheckResult(
+        Link("http://a/old", LinkKind.PAGE, (odd,)),
+        Outcome.OK,
+        None,
+        200,
+        "http://a/new",
+        redirects=(Hop("http://a/old", 301),),
+    )
+    with pytest.raises(InputError, match="not as linkcheck writes it: a citation's file is 5"):
+        plan_fixes(report(result))
+    wordless = Occurrence(5, LinkKind.PAGE, Source("a.md", "webUrl", 3, None))  # type: ignore[arg-type]
+    assert plan_fixes(report(moved("http://a/x", ("http://a/x", 301), final="http://a/y"))) != {}
+    assert (
+        plan_fixes(
+            report(
+                CheckResult(
+                    Link("http://a/old", LinkKind.PAGE, (wordless,)),
+                    Outcome.OK,
+                    None,
+                    200,
+                    "http://a/new",
+                    redirects=(Hop("http://a/old", 301),),
+                )
+            )
+        )
+        == {}
+    )
