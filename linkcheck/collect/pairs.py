@@ -9,16 +9,35 @@ that has an AMP or AMP cache URL; entries with neither keep nothing."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 
 from linkcheck.collect.normalize import normalize
 from linkcheck.config import Config
-from linkcheck.models import AmpPair, Article, LinkKind, PairField, RawLink
+from linkcheck.models import AmpPair, Article, LinkKind, PairField, RawLink, Source
 
-__all__ = ["amp_pairs"]
+__all__ = ["amp_pairs", "request_url"]
 
 _ROLES = {LinkKind.PAGE: 0, LinkKind.AMP: 1, LinkKind.AMP_CACHE: 2}
+_SOURCE = Source("", "url", None, None)  # not "body": never resolved against a base
+# A URL already in the form `normalize` gives (lowercase http(s) scheme and DNS name whose last
+# label starts with a letter, no port or user, a path, nothing httpx would re-encode, no dot
+# segment, no fragment) is its own request URL: most URLs of a library are, and this check
+# costs a tenth of a full normalisation (tests/unit/test_amp_findings.py pins the agreement).
+_ALREADY_CANONICAL = re.compile(
+    r"https?://(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*"
+    r"/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*"
+    r"(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?"
+)
+
+
+def request_url(text: str) -> str | None:
+    """The request URL of an absolute URL as written (`normalize`), or None if invalid."""
+    if _ALREADY_CANONICAL.fullmatch(text) and "/." not in text:
+        return text
+    result = normalize(RawLink(text, LinkKind.OTHER, _SOURCE))
+    return result if isinstance(result, str) else None
 
 
 def _entry(field: str, related: str) -> str:
@@ -31,13 +50,7 @@ def _entry(field: str, related: str) -> str:
 
 
 def _pair_field(raw: RawLink) -> PairField:
-    result = normalize(raw)
-    return PairField(
-        raw.text,
-        result if isinstance(result, str) else None,
-        sys.intern(raw.source.field),
-        raw.source.line,
-    )
+    return PairField(raw.text, request_url(raw.text), sys.intern(raw.source.field), raw.source.line)
 
 
 def amp_pairs(article: Article, links: Sequence[RawLink], config: Config) -> list[AmpPair]:

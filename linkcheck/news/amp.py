@@ -20,22 +20,11 @@ are discovery and attribution metadata, readers still get the article (medium).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from urllib.parse import urlsplit
 
 from linkcheck.collect.library import Collected
-from linkcheck.collect.normalize import normalize
+from linkcheck.collect.pairs import request_url
 from linkcheck.config import Config
-from linkcheck.models import (
-    AmpPair,
-    CheckResult,
-    Finding,
-    FindingCheck,
-    LinkKind,
-    Outcome,
-    PairField,
-    RawLink,
-    Source,
-)
+from linkcheck.models import AmpPair, CheckResult, Finding, FindingCheck, Outcome, PairField
 from linkcheck.news.amp_cache import cache_domain_of, cache_url
 
 __all__ = ["SEVERITY", "article_findings", "cache_url_finding"]
@@ -48,11 +37,12 @@ SEVERITY: dict[FindingCheck, str] = {
 }
 _AMP_HTML = "<html amp> or <html \u26a1>"
 _NOT_AMP = "no amp attribute on <html>"
-_SOURCE = Source("", "page", None, None)  # URLs read from a page are absolute already
+_UNSEEN = object()
 
 
 class _Urls:
-    """Normalised forms of URL strings, each worked out once per run."""
+    """Request URLs of the URLs pages name (canonical, amphtml), each worked out once per run:
+    an article page is often cited by many articles."""
 
     def __init__(self) -> None:
         self._seen: dict[str, str | None] = {}
@@ -60,10 +50,10 @@ class _Urls:
     def __call__(self, text: str | None) -> str | None:
         if text is None:
             return None
-        if text not in self._seen:
-            result = normalize(RawLink(text, LinkKind.OTHER, _SOURCE))
-            self._seen[text] = result if isinstance(result, str) else None
-        return self._seen[text]
+        found = self._seen.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._seen[text] = request_url(text)
+        return found  # type: ignore[return-value]
 
 
 def article_findings(
@@ -83,7 +73,7 @@ def article_findings(
 def _pair_findings(pair: AmpPair, by_url: dict[str, CheckResult], urls: _Urls) -> Iterator[Finding]:
     web, amp, cache = pair.web, pair.amp, pair.cache
     if cache is not None and amp is not None:
-        found = cache_url_finding(pair.file, amp, cache, urls)
+        found = cache_url_finding(pair.file, amp, cache)
         if found is not None:
             yield found
     amp_result = _result(amp, by_url)
@@ -111,26 +101,18 @@ def _pair_findings(pair: AmpPair, by_url: dict[str, CheckResult], urls: _Urls) -
             yield found
 
 
-def cache_url_finding(file: str, amp: PairField, cache: PairField, urls: _Urls) -> Finding | None:
+def cache_url_finding(file: str, amp: PairField, cache: PairField) -> Finding | None:
     """The `amp_cache_url` finding of one pair, or None (right, or not judged)."""
     if amp.normalized is None or cache.normalized is None:
         return None
-    host = urlsplit(cache.normalized).hostname or ""
-    domain = cache_domain_of(host)
+    # a request URL is scheme://[user@]host[:port]/...: its host without parsing it again
+    authority = cache.normalized.partition("://")[2].partition("/")[0]
+    domain = cache_domain_of(authority.rpartition("@")[2].partition(":")[0])
     if domain is None:
         return None  # not on a known AMP cache: not judged
-    accepted: set[str | None] = set()
-    for source in (amp.normalized, amp.url):
-        for keep_port in (True, False):
-            try:
-                candidate = cache_url(source, domain, keep_port=keep_port)
-            except ValueError:
-                continue
-            accepted.add(urls(candidate))
-            accepted.add(urls(candidate.rstrip("/")))  # a root path with or without "/"
-    if cache.normalized in accepted:
-        return None
     expected = cache_url(amp.normalized, domain)
+    if cache.normalized == request_url(expected) or _equivalent(amp, cache, domain):
+        return None
     return _finding(
         FindingCheck.AMP_CACHE_URL,
         file,
@@ -140,6 +122,23 @@ def cache_url_finding(file: str, amp: PairField, cache: PairField, urls: _Urls) 
         f"{cache.field} is not the AMP cache URL of {amp.field}: on {domain} it should "
         f"be {expected}.",
     )
+
+
+def _equivalent(amp: PairField, cache: PairField, domain: str) -> bool:
+    """The cache URL is one of the other spellings of the right one: the AMP URL's host as
+    written (Unicode) in its path, a non-default port left out (as the reference
+    implementation does), a root path without its "/"."""
+    assert amp.normalized is not None
+    for source in (amp.normalized, amp.url):
+        for keep_port in (True, False):
+            try:
+                candidate = cache_url(source, domain, keep_port=keep_port)
+            except ValueError:
+                continue
+            for spelling in (candidate, candidate.rstrip("/")):
+                if request_url(spelling) == cache.normalized:
+                    return True
+    return False
 
 
 def _canonical(

@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -110,6 +111,7 @@ def _basic(host: str) -> str:
     return encoded
 
 
+@lru_cache(maxsize=4096)  # a library cites a few thousand hosts, each many times
 def domain_prefix(host: str) -> str:
     """The AMP cache domain prefix (the cache host's first label) of a publisher host."""
     host = host.lower()

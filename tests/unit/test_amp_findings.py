@@ -323,3 +323,39 @@ def test_no_findings_when_amp_checks_are_off() -> None:
     # pairs gathered with the checks on are still not judged when they are off
     collected = collect([], [("a.md", TOP_ONLY)], Config())
     assert article_findings(collected, results, off) == []
+
+
+def test_request_url_agrees_with_normalize() -> None:
+    from linkcheck.collect.normalize import normalize  # noqa: PLC0415
+    from linkcheck.collect.pairs import request_url  # noqa: PLC0415
+    from linkcheck.models import RawLink, Source  # noqa: PLC0415
+
+    urls = [
+        WEB,
+        CACHE,
+        "https://knowtechie.com/ibm-ditches/amp/?p=121777",
+        "https://a.example/x?",
+        "https://a.example/p%2fq?x=%41",
+        "https://a.example",
+        "HTTPS://A.Example/x",
+        "https://a.example:443/x",
+        "https://a.example:8443/x",
+        "https://user@a.example/x",
+        "https://a.example/./x/../y",
+        "https://a.example/x#frag",
+        "https://a.example/ä?q=ü",
+        "https://bücher.example/x",
+        "https://127.0.0.1/x",
+        "https://0x7f.1/x",
+        "https://example.1/x",
+        "https://[::1]/x",
+        "https://a.example/x y",
+        " https://a.example/x ",
+        "http://a_b.example/x",
+        "https://-a.example/x",
+        "ftp://a.example/x",
+        "not a url",
+    ]
+    for url in urls:
+        written = normalize(RawLink(url, LinkKind.AMP, Source("a.md", "ampWebUrl", 1, None)))
+        assert request_url(url) == (written if isinstance(written, str) else None), url
