@@ -29,6 +29,7 @@ from linkcheck.models import (
     LinkKind,
     Occurrence,
     Outcome,
+    PageFacts,
     Reason,
     Skipped,
     Validators,
@@ -59,6 +60,7 @@ class CachedVerdict:
     redirects: tuple[Hop, ...] = ()
     probe: ImageProbe | None = None
     validators: Validators | None = None
+    page: PageFacts | None = None  # what the AMP checks read of the page (amp, head links)
 
 
 class VerdictCache(Protocol):
@@ -171,6 +173,7 @@ def reuse(link: Link, cached: CachedVerdict, config: Config) -> CheckResult:
         checked_at=cached.checked_at,
         cached=True,
         validators=cached.validators,
+        page=cached.page,
     )
 
 

@@ -1,5 +1,6 @@
 """Store rows <-> plain values: what plan() reads as a cache (`plan.CachedVerdict`), what the
-history needs (`history.Past`), and the JSON of the cached image fields. Pure: no SQL here."""
+history needs (`history.Past`), and the JSON of the cached image fields, or of a page's AMP
+facts (the same `probe` column: a page has no image probe). Pure: no SQL here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from linkcheck.models import (
     Hop,
     ImageProbe,
     Outcome,
+    PageFacts,
     Reason,
     Validators,
 )
@@ -115,6 +117,30 @@ def probe_from_json(text: str | None) -> ImageProbe | None:
         return None
 
 
+_PAGE = "page"  # the first item of a page's facts in the probe column ("probe" is a format)
+
+
+def _page_json(page: PageFacts | None) -> str | None:
+    """What a reused verdict must give the AMP checks back: amp, canonical, amphtml."""
+    if page is None:
+        return None
+    return json.dumps([_PAGE, page.amp, page.canonical, page.amphtml], separators=(",", ":"))
+
+
+def _probe_or_page(text: str | None) -> tuple[ImageProbe | None, PageFacts | None]:
+    if not text or not text.startswith(f'["{_PAGE}"'):
+        return probe_from_json(text), None
+    try:
+        _, amp, canonical, amphtml = json.loads(text)
+        if not isinstance(amp, bool) or not all(
+            v is None or isinstance(v, str) for v in (canonical, amphtml)
+        ):
+            return None, None
+        return None, PageFacts(amp=amp, canonical=canonical, amphtml=amphtml)
+    except (ValueError, TypeError):
+        return None, None
+
+
 def _redirects(text: str | None) -> tuple[Hop, ...]:
     if not text:
         return ()
@@ -132,6 +158,7 @@ def cached_verdict(row: Sequence[Any]) -> CachedVerdict | None:
     validators = None
     if row[_ETAG] is not None or row[_LAST_MODIFIED] is not None or row[_LENGTH] is not None:
         validators = Validators(row[_ETAG], row[_LAST_MODIFIED], row[_LENGTH])
+    probe, page = _probe_or_page(row[_PROBE])
     return CachedVerdict(
         url=row[_URL],
         outcome=outcome,
@@ -141,8 +168,9 @@ def cached_verdict(row: Sequence[Any]) -> CachedVerdict | None:
         checked_at=row[_CHECKED_AT],
         detail=row[_DETAIL] or "",
         redirects=_redirects(row[_REDIRECTS]),
-        probe=probe_from_json(row[_PROBE]),
+        probe=probe,
         validators=validators,
+        page=page,
     )
 
 
@@ -182,7 +210,7 @@ def latest_columns(result: CheckResult) -> tuple[object, ...]:
         result.checked_at,
         result.detail or None,
         redirects,
-        probe_json(result.image),
+        probe_json(result.image) if result.image is not None else _page_json(result.page),
         v.etag if v is not None else None,
         v.last_modified if v is not None else None,
         v.content_length if v is not None else None,

@@ -178,3 +178,19 @@ def test_no_amp_checks_gives_no_findings(amp_web: tuple[Web, Any], run_cli: RunC
     assert r.link(web.amp("not-amp"))["outcome"] == "ok"
     assert r.link(web.amp("amp-gone"))["outcome"] == "broken"
     assert "AMP findings" not in r.out + r.err
+
+
+def test_runs_reusing_verdicts_find_the_same(amp_web: tuple[Web, Any], run_cli: RunCli) -> None:
+    """A daily run reuses ok verdicts from the state store without a request: the page facts
+    the AMP checks need come back with them, or every finding would vanish on the next run."""
+    web, folder = amp_web
+    state = folder.parent / "state.sqlite"
+    first = run_cli(folder, *EXCLUDE_CACHE, "--state", state)
+    assert first.report is not None and len(first.report["findings"]) == 6
+    asked = len(web.a.requests("/amp/not-amp")) + len(web.w.requests("/story/no-amphtml"))
+    for _ in range(2):  # reused, and reused from a reused verdict
+        again = run_cli(folder, *EXCLUDE_CACHE, "--state", state)
+        assert again.report is not None
+        assert again.link(web.amp("not-amp"))["cached"] is True
+        assert again.report["findings"] == first.report["findings"]
+    assert len(web.a.requests("/amp/not-amp")) + len(web.w.requests("/story/no-amphtml")) == asked

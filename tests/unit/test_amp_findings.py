@@ -359,3 +359,18 @@ def test_request_url_agrees_with_normalize() -> None:
     for url in urls:
         written = normalize(RawLink(url, LinkKind.AMP, Source("a.md", "ampWebUrl", 1, None)))
         assert request_url(url) == (written if isinstance(written, str) else None), url
+
+
+def test_page_facts_survive_the_state_store_row() -> None:
+    from linkcheck.state.cache import cached_verdict, latest_columns  # noqa: PLC0415
+
+    def round_trip(result: CheckResult) -> PageFacts | None:
+        head = (result.id, result.link.url, result.link.kind.value, None, None, None, 0, None, None)
+        verdict = cached_verdict((*head, *latest_columns(result)))
+        assert verdict is not None and verdict.probe is None
+        return verdict.page
+
+    facts = PageFacts(amp=True, canonical=WEB, amphtml=None, title="dropped", text_length=9)
+    stored = round_trip(replace(_result(AMP, LinkKind.AMP, page=facts), checked_at="2026-01-01"))
+    assert stored == PageFacts(amp=True, canonical=WEB, amphtml=None)
+    assert round_trip(replace(_result(WEB), checked_at="2026-01-01")) is None

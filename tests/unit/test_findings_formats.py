@@ -89,8 +89,9 @@ def test_markdown_has_an_amp_findings_table() -> None:
 def test_github_annotations_at_the_findings_field() -> None:
     lines = render("github", _report(*FINDINGS)).splitlines()
     amp = [line for line in lines if "amp_" in line or "amphtml" in line]
-    assert amp[0].startswith("::warning file=content/a.md,line=7,title=linkcheck%3A amp_canonical::")
-    assert amp[1].startswith("::error file=content/b.md,line=12,title=linkcheck%3A amp_cache_url::")
+    title = "title=linkcheck%3A"
+    assert amp[0].startswith(f"::warning file=content/a.md,line=7,{title} amp_canonical::")
+    assert amp[1].startswith(f"::error file=content/b.md,line=12,{title} amp_cache_url::")
     assert "line=" not in amp[2]  # no line known: the file only
     assert all(re.fullmatch(r"::\w+ [^\n]*::[^\n]*", line) for line in amp)
 
