@@ -81,13 +81,15 @@ def _pair_findings(pair: AmpPair, by_url: dict[str, CheckResult], urls: _Urls) -
     if amp is not None and _read(amp_result):
         assert amp_result is not None and amp_result.page is not None
         if not amp_result.page.amp:
+            final = amp_result.final_url
+            moved = f" (it redirects to {final})" if final and final != amp.normalized else ""
             yield _finding(
                 FindingCheck.AMP_NOT_AMP,
                 pair.file,
                 amp,
                 _AMP_HTML,
                 _NOT_AMP,
-                f"The AMP page in {amp.field} is not AMP: its <html> tag has no amp "
+                f"The AMP page in {amp.field}{moved} is not AMP: its <html> tag has no amp "
                 "(\u26a1) attribute, so AMP caches and viewers will not serve it.",
             )
         elif web is not None and web.normalized is not None and not _broken(web_result):

@@ -220,6 +220,15 @@ def test_amp_page_that_is_not_amp() -> None:
     ]
 
 
+def test_an_amp_url_redirecting_to_a_page_that_is_not_amp_says_so() -> None:
+    results = _healthy()
+    results[1] = _result(AMP, LinkKind.AMP, page=_amp_page(amp=False), final=WEB)
+    collected = collect([], [("a.md", TOP_ONLY)], Config())
+    (finding,) = article_findings(collected, results, Config())
+    assert finding.check is FindingCheck.AMP_NOT_AMP
+    assert f"ampWebUrl (it redirects to {WEB}) is not AMP" in finding.message
+
+
 def test_canonical_elsewhere_or_missing() -> None:
     results = _healthy()
     results[1] = _result(AMP, LinkKind.AMP, page=_amp_page("https://news.example/other"))
