@@ -126,6 +126,8 @@ def _summary(result: FixRun, write: bool) -> str:
         notes.append(f"{_plural(skipped, 'fix')} skipped")
     if changed and not write:
         notes.append("dry run: --write applies")
+    elif changed:
+        notes.append("the report no longer matches these files: run linkcheck again")
     return f"linkcheck fix: {head}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
