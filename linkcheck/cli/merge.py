@@ -7,17 +7,16 @@ import argparse
 import os
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkcheck import __version__
 from linkcheck.cli.helptext import EXIT_ERROR, help_formatter
 from linkcheck.cli.output import STDOUT
 from linkcheck.errors import StateError
-from linkcheck.formats.json import write, write_report
-from linkcheck.formats.json_read import load_report
-from linkcheck.models import Outcome, Report
-from linkcheck.report.merge import merge_reports
-from linkcheck.state.session import COMPLETE, INTERRUPTED, StateSession
+from linkcheck.models import Outcome
+
+if TYPE_CHECKING:
+    from linkcheck.models import Report
 
 __all__ = ["HELP", "NAME", "add_parser", "record", "run"]
 
@@ -86,6 +85,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def record(report: Report, path: str) -> Report:
     """`report` recorded in the store at `path` as one run (StateError when the store cannot
     be used or is locked): its links gain their history, its run the run id."""
+    from linkcheck.state.session import COMPLETE, INTERRUPTED, StateSession  # noqa: PLC0415
+
     session = StateSession(path)
     if not session.try_lock():
         raise session.lock.locked_error()
@@ -104,6 +105,11 @@ def record(report: Report, path: str) -> Report:
 
 def run(args: argparse.Namespace) -> int:
     """Raises InputError (unreadable reports, MergeError); main() reports it (exit 2)."""
+    # imported here, not at the top: --help stays instant (the merge hashes domains)
+    from linkcheck.formats.json import write, write_report  # noqa: PLC0415
+    from linkcheck.formats.json_read import load_report  # noqa: PLC0415
+    from linkcheck.report.merge import merge_reports  # noqa: PLC0415
+
     err = sys.stderr
     if args.record and not args.state:
         print("linkcheck merge: --record needs --state FILE, the store to record into", file=err)
