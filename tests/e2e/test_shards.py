@@ -177,3 +177,27 @@ def test_four_shards_and_a_merge_equal_one_run(tmp_path, sites, library, capsys)
         } == {}
     finally:
         twin.stop()
+
+
+def test_inconsistent_shard_settings_stop_the_run_before_any_request(
+    site, library, run_cli, monkeypatch
+) -> None:
+    for name in SHARD_ENV:
+        monkeypatch.delenv(name, raising=False)
+    folder = library([{"title": "A", "webUrl": site.url("/ok")}])
+    no_index = run_cli(folder, "--shards", "4")
+    assert no_index.code == 2 and no_index.report is None
+    assert "configuration error: --shards 4 needs this run's shard index" in no_index.err
+    two_n = run_cli(folder, "--shard", "2/4", "--shards", "3")
+    assert two_n.code == 2 and "--shard says shard 2/4 but --shards says 3" in two_n.err
+    monkeypatch.setenv("JOB_COMPLETION_INDEX", "4")
+    too_far = run_cli(folder, "--shards", "4")
+    assert too_far.code == 2 and "JOB_COMPLETION_INDEX=4 is not a shard of 4" in too_far.err
+    assert site.log == []  # nothing was checked
+    # a good index: the run checks its shard (127.0.0.1 hashes to one of the 4) and says so
+    k = shard_of_host(site.bind_host, N)
+    monkeypatch.setenv("JOB_COMPLETION_INDEX", str(k - 1))
+    ok = run_cli(folder, "--shards", "4")
+    assert ok.code == 0 and f"checking shard {k}/4 (from JOB_COMPLETION_INDEX={k - 1}" in ok.err
+    assert ok.report is not None and ok.report["run"]["shard"] == {"index": k, "total": 4}
+    assert [lk["url"] for lk in ok.links] == [site.url("/ok")] and site.requests("/ok")
