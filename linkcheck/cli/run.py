@@ -63,11 +63,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def with_state(config: Config, paths: Sequence[str] = ()) -> Config:
     """The store this run uses: --state, else the default location (beside the config file
-    found, else this library's own store under $XDG_STATE_HOME); none with --no-state."""
+    found, else this library's own store under $XDG_STATE_HOME); none with --no-state.
+    A shard's default store is its own (`...-shard-K-of-N.db`): shards of one library on one
+    machine would otherwise wait for each other's lock, and a new N starts fresh stores."""
     if not config.use_state:
         return replace(config, state=None)
     if config.state is None:
-        return replace(config, state=default_state_path(config.config_file, paths))
+        path = default_state_path(config.config_file, paths)
+        if config.shard is not None:
+            k, n = config.shard
+            path = f"{path.removesuffix('.db')}-shard-{k}-of-{n}.db"
+        return replace(config, state=path)
     return config
 
 

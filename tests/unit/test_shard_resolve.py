@@ -96,3 +96,20 @@ def test_inconsistent_values_are_config_errors(kwargs: dict[str, Any], words: st
     with pytest.raises(ConfigError, match=None) as caught:
         _resolve(**kwargs)
     assert words in str(caught.value)
+
+
+def test_a_shards_default_store_is_its_own(tmp_path, monkeypatch) -> None:
+    from linkcheck.cli.run import with_state
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    plain = with_state(Config(), ["content"]).state
+    assert plain is not None and plain.endswith(".db")
+    two = with_state(Config(shard=(2, 4)), ["content"]).state
+    assert two == plain.removesuffix(".db") + "-shard-2-of-4.db"
+    assert with_state(Config(shard=(3, 4)), ["content"]).state != two
+    assert with_state(Config(shard=(2, 4), state="s.db"), ["content"]).state == "s.db"
+    assert with_state(Config(shard=(2, 4), use_state=False), ["content"]).state is None
+    toml = str(tmp_path / "linkcheck.toml")
+    assert with_state(Config(shard=(1, 2), config_file=toml)).state == str(
+        tmp_path / ".linkcheck" / "state-shard-1-of-2.db"
+    )
