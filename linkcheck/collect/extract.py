@@ -243,6 +243,19 @@ class _Extractor:
         """Every field below `data` in document order: a field at a role's path goes to that
         role, one on the way to a role's path (`seo` of `seo.canonical`) is walked into, any
         other is scanned for absolute URLs. Iterative: no depth limit."""
+        if not inner:  # the usual case (no dotted role paths): one level, no stack
+            for key, value in data.items():
+                rel = key if isinstance(key, str) else str(key)
+                path = f"{prefix}.{rel}" if prefix else rel
+                role = roles.get(rel)
+                if role is not None:
+                    self.role(role, value, path)
+                elif isinstance(value, str):
+                    if _ABSOLUTE_HTTP.fullmatch(value.strip()):
+                        self.emit(value, LinkKind.OTHER, path)
+                elif isinstance(value, dict | list):
+                    self.generic(value, path)
+            return
         stack = [iter(data.items())]
         rels = [""]
         while stack:
@@ -325,15 +338,15 @@ class _Extractor:
             if isinstance(image, dict):
                 self.image(image, ipath)
             elif isinstance(image, str):
-                self.bare_image(image, ipath, f"an image mapping with a {self.fields['image_url']}")
+                self.bare_image(image, ipath, f"an image mapping with a {self.fields.image_url}")
             else:
                 got = self.type_name(image, ipath)
-                name = self.fields["image_url"]
+                name = self.fields.image_url
                 self.wrong(ipath, f"expected an image mapping with a {name}, got {got}")
 
     def image(self, image: Mapping[Any, Any], path: str) -> None:
         f = self.fields
-        name = f["image_url"]
+        name = f.image_url
         url = get_path(image, name)
         upath = f"{path}.{name}"
         if url is Fields.missing:
@@ -343,11 +356,13 @@ class _Extractor:
         elif not isinstance(url, str) or not self.is_text(url, upath):
             self.wrong(upath, f"expected a URL string, got {self.type_name(url, upath)}")
         else:
-            sizes = [get_path(image, f[r]) for r in ("image_width", "image_height")]
-            width, height = (None if v is Fields.missing else v for v in sizes)
-            self.emit(url, LinkKind.IMAGE, upath, declared=DeclaredSize(width, height))
-        skip = {name: "", f["image_width"]: "", f["image_height"]: ""}
-        self.walk(image, path, skip, f.image_inner)
+            width, height = get_path(image, f.image_width), get_path(image, f.image_height)
+            declared = DeclaredSize(
+                None if width is Fields.missing else width,
+                None if height is Fields.missing else height,
+            )
+            self.emit(url, LinkKind.IMAGE, upath, declared=declared)
+        self.walk(image, path, f.image_skip, f.image_inner)
 
     def related(self, value: object, path: str) -> None:
         if value is None:

@@ -40,6 +40,8 @@ def inner_paths(paths: list[str]) -> frozenset[str]:
 
 def get_path(data: Mapping[Any, Any], path: str) -> Any:
     """The value at dotted `path` below `data`, or `_MISSING` (see `Fields.missing`)."""
+    if "." not in path:
+        return data.get(path, _MISSING)
     value: Any = data
     for part in path.split("."):
         if not isinstance(value, Mapping) or part not in value:
@@ -60,6 +62,10 @@ class Fields:
     top_inner: frozenset[str] = frozenset()
     nested_inner: frozenset[str] = frozenset()
     image_inner: frozenset[str] = frozenset()
+    image_url: str = "url"
+    image_width: str = "width"
+    image_height: str = "height"
+    image_skip: Mapping[str, str] = field(default_factory=dict)  # read by `image`, not walked
 
     missing = _MISSING
 
@@ -77,6 +83,10 @@ class Fields:
             top_inner=inner_paths(list(top)),
             nested_inner=inner_paths(list(nested)),
             image_inner=inner_paths(image),
+            image_url=image[0],
+            image_width=image[1],
+            image_height=image[2],
+            image_skip=dict.fromkeys(image, ""),
         )
 
     def __getitem__(self, role: str) -> str:
