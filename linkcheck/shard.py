@@ -105,7 +105,10 @@ def registrable_domain(host: str) -> str:
         if publisher is None:
             return host  # the hashed form: spread by the cache host itself
         host = publisher
-    parts = _extractor()(host)
+    try:
+        parts = _extractor()(host)
+    except (UnicodeError, ValueError):  # no such host reached it (fuzzed): never a traceback
+        return ".".join(host.split(".")[-2:])
     if parts.ipv4:
         return str(parts.ipv4)
     if parts.suffix and parts.domain:

@@ -240,3 +240,25 @@ def test_select_unsharded_keeps_everything() -> None:
     c = _collected(["https://a.com/", "https://b.com/"], [])
     assert select(c, Config()) is c
     assert select(c, Config(shard=(1, 1))) is c
+
+
+def test_any_url_has_a_shard_and_nothing_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+    import string
+
+    rng = random.Random(3)
+    alphabet = string.printable + "ü\u200b\udcff日本"
+    for _ in range(2000):
+        host = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        for url in (f"https://{host}/x", f"http://{host}", host):
+            assert 1 <= shard_of(url, 4) <= 4
+
+    def broken(host: str) -> object:
+        raise ValueError("a suffix list that cannot read this host")
+
+    monkeypatch.setattr(shard, "_extractor", lambda: broken)
+    registrable_domain.cache_clear()
+    try:
+        assert registrable_domain("www.example.com") == "example.com"  # the last two labels
+    finally:
+        registrable_domain.cache_clear()
