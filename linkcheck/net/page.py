@@ -76,14 +76,18 @@ class PageReader:
         room = self.limit - self.size
         if len(chunk) > room:
             chunk = chunk[:room]
-        self.chunks.append(chunk)
-        self.size += len(chunk)
         if self.stop_at is not None:
             window = (self._tail + chunk).lower()
-            if self.stop_at in window:
+            found = window.find(self.stop_at)
+            if found >= 0:  # keep up to the marker and its ">" (the rest is never parsed)
+                chunk = chunk[: max(0, found - len(self._tail) + len(self.stop_at) + _MARK_TAIL)]
+                self.chunks.append(chunk)
+                self.size += len(chunk)
                 self.stopped_early = True
                 return True
             self._tail = window[-_MARK_TAIL:]
+        self.chunks.append(chunk)
+        self.size += len(chunk)
         return self.size >= self.limit
 
     def reset(self) -> None:

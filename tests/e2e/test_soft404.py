@@ -10,6 +10,12 @@ from typing import Any
 from e2ekit import LibraryFactory, RunCli, SitesFactory
 from sitekit import Request, Response, Site
 
+from linkcheck.check import CheckContext, check_link
+from linkcheck.config import Config
+from linkcheck.hosts.gate import Politeness
+from linkcheck.models import CheckResult, Link, LinkKind, Outcome
+from linkcheck.net.client import make_client
+
 LAYOUT = " ".join(
     f"<li><a href='/section-{i}'>Section {i} of the paper, news and analysis</a></li>"
     for i in range(40)
@@ -201,3 +207,50 @@ def test_a_page_stalling_while_it_is_read_keeps_its_status(
     assert (link["outcome"], link["http_status"], link["attempts"]) == ("ok", 200, 1)
     assert link["elapsed_ms"] < 2000  # the read stopped at half of the time left
     assert [e.method for e in s.requests("/stall")] == ["GET"]
+
+
+# ------------------------------------------------------------------ page facts for the AMP checks
+
+
+async def _check_pages(
+    site: Site, kinds: dict[str, LinkKind], **settings: Any
+) -> dict[str, CheckResult]:
+    cfg = Config(timeout=5.0, retries=0, allow_private=True, **settings)
+    gate = Politeness(cfg)
+    out: dict[str, CheckResult] = {}
+    async with make_client(cfg) as client:
+        ctx = CheckContext(client=client, config=cfg, gate=gate)
+        for path, kind in kinds.items():
+            out[path] = await check_link(Link(site.url(path), kind, ()), ctx)
+    return out
+
+
+async def test_amp_facts_reach_the_result_of_page_and_amp_links(site: Site) -> None:
+    amp = (
+        "<!doctype html><html ⚡ lang=en><head><meta charset=utf-8><title>Story</title>"
+        "<link rel='canonical' href='../story'></head><body><h1>Story</h1></body></html>"
+    )
+    web = (
+        "<!doctype html><html lang=en><head><title>Story</title><link rel=canonical href=/story>"
+        "<link rel='alternate amphtml' href='amp/story'></head><body>" + "x" * 70000
+    )
+    site.route("/amp/story", Response.html(amp))
+    site.route("/story", Response.html(web))
+    site.route("/other", Response.html(web))
+    kinds = {"/amp/story": LinkKind.AMP, "/story": LinkKind.PAGE, "/other": LinkKind.OTHER}
+    results = await _check_pages(site, kinds)
+    amp_page = results["/amp/story"].page
+    assert amp_page is not None and amp_page.amp and amp_page.canonical == site.url("/story")
+    web_page = results["/story"].page
+    assert web_page is not None and not web_page.amp
+    assert web_page.amphtml == site.url("/amp/story")
+    assert web_page.bytes_read <= 64 * 1024
+    assert results["/other"].page is None  # read for soft 404s, not kept
+    assert all(r.outcome is Outcome.OK for r in results.values())
+
+    # the AMP checks alone read webUrl/ampWebUrl pages up to </head>, and nothing else
+    before = len(site.log)
+    alone = await _check_pages(site, kinds, soft_404=False)
+    assert alone["/story"].page is not None and alone["/story"].page.amphtml is not None
+    assert alone["/story"].page.bytes_read < 1000  # stopped after </head>
+    assert [e.method for e in site.log[before:] if e.path == "/other"] == ["HEAD"]

@@ -207,3 +207,10 @@ def test_simhash_is_deterministic_and_needs_a_few_words() -> None:
     assert simhash(["two", "words"]) is None
     page = with_simhash(facts("<p>a b c d e</p>"), b"<p>a b c d e</p>", None)
     assert page.simhash == simhash(["a", "b", "c", "d", "e"])
+
+
+def test_reader_keeps_nothing_past_the_marker_of_a_big_chunk() -> None:
+    reader = PageReader(stop_at=STOP_AT_HEADING)
+    assert reader(b"<html><head></head><body><h1>Title</h1>" + b"y" * 60000) is True
+    assert reader.body() == b"<html><head></head><body><h1>Title</h1>" + b"y" * 7
+    assert facts(reader.body()).heading == "Title"
