@@ -34,7 +34,8 @@ EXTRA_SETTINGS: tuple[Setting, ...] = (
         flag="--root-dir",
         metavar="DIR",
         help="with no base URL, check root-relative links (/about/) as files under this "
-        "folder (relative links are always files next to the article)",
+        "folder, e.g. the built site (relative links with no base are files next to the "
+        "article)",
     ),
     # ---- news-page checks
     Setting(
@@ -90,7 +91,8 @@ EXTRA_SETTINGS: tuple[Setting, ...] = (
         flag=None,
         default_text="",
         help="[fields] table: the library's own names for url, amp_url, amp_cache_url, "
-        "images, related, key, image_url, image_width, image_height (dotted paths)",
+        "images, related, key, image_url, image_width, image_height (dotted paths such as "
+        "seo.canonical; see docs/content.md)",
     ),
     Setting(
         name="bases",
