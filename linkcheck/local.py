@@ -76,8 +76,8 @@ def check_file(link: Link, path: str | None, config: Config) -> CheckResult:
         if not (wants_image and config.check_images) or os.path.isdir(found):
             return _result(link, Outcome.OK, None, "" if found == path else f"found {found}")
         probe = probe_file(found, config.image_max_bytes)
-    except OSError as exc:
-        why = exc.strerror or str(exc)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL written as %00
+        why = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
         return _result(link, Outcome.BROKEN, Reason.FILE_MISSING, f"cannot read {path}: {why}")
     outcome = HttpOutcome(200, link.url, attempts=0, image=probe, method="READ")
     judged = judge(link, outcome, config)

@@ -107,6 +107,13 @@ def test_hugo_docs_with_root_dir_check_root_relative_links_in_the_built_site(
     assert verdict(gone) == ("broken", "file_missing")
     assert not [lk for lk in r.links if lk["reason"] in ("no_base_url", "invalid_url")]
     assert r.report is not None and r.report["run"]["hosts"] == []
+    # by default (no --allow-private) local links are still files, never addresses to refuse
+    default = run_cli(
+        root / "content", "--root-dir", root / "public", "--exclude", "SITE", fast=False
+    )
+    assert [(lk["url"], verdict(lk)) for lk in default.links] == [
+        (lk["url"], verdict(lk)) for lk in r.links
+    ]
 
 
 def test_hugo_docs_with_a_base_url_request_root_relative_links_from_the_site(

@@ -295,3 +295,14 @@ def test_collect_then_plan_then_settle_needs_no_network(tmp_path: Path) -> None:
         "file:posts/img/a.png": None,
         "file:docs/guide/": Reason.FILE_MISSING,
     }
+
+
+@pytest.mark.parametrize("name", ["a%00b.png", "x" * 5000 + ".png", "dir.png/"])
+def test_odd_paths_are_verdicts_not_errors(tmp_path: Path, name: str) -> None:
+    write(tmp_path, "dir.png/x", "x")
+    place = Place(file=str(tmp_path / "a.md"), names_root=str(tmp_path))
+    found = place.local(name)
+    assert found is not None
+    url, path = found
+    result = check_file(local_link(url, image=True), path, Config())
+    assert result.outcome in (Outcome.BROKEN, Outcome.OK), result
