@@ -284,3 +284,58 @@ def test_json_front_matter_round_trips_what_json_dumps_writes() -> None:
     article = parsed(text)
     assert dict(article.front_matter) == data
     assert article.front_matter.lines["images[0].url"] == line_of(text, "i.example/a.png")
+
+
+TRICKY_TOML = """+++
+[ a . b ]  # a comment with a "quote
+c = 1_000
+"d" = 0xff
+f = inf
+g = 07:32:00
+h = 1979-05-27 07:32:00Z
+s = \"\"\"one \\
+    two\"\"\"
+arr = [
+  1, # one
+  [2, 3],
+  {x = 'y'},
+]
+[[t]]
+k = true
+[t.sub]
+m = 'n'
+[[t.list]]
+z = 1
+[[t]]
+k = false
+[[t.list]]
+z = 2
++++
+"""
+
+
+def value_paths(value: object, path: str = "") -> list[str]:
+    out: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else key
+            out += [child, *value_paths(item, child)]
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += [f"{path}[{i}]", *value_paths(item, f"{path}[{i}]")]
+    return out
+
+
+@pytest.mark.parametrize("text", [TRICKY_TOML, *FORMATS.values()], ids=lambda t: t[:3])
+def test_every_value_of_the_front_matter_has_a_line(text: str) -> None:
+    front = parsed(text).front_matter
+    assert [p for p in value_paths(dict(front)) if p not in front.lines] == []
+    assert not [p for p in front.lines if p not in value_paths(dict(front))]
+
+
+def test_tricky_toml_lines() -> None:
+    lines = parsed(TRICKY_TOML).front_matter.lines
+    assert (lines["a.b"], lines["a.b.c"], lines["a.b.s"], lines["a.b.arr"]) == (2, 3, 8, 10)
+    assert (lines["a.b.arr[1][1]"], lines["a.b.arr[2].x"]) == (12, 13)
+    assert (lines["t[0].sub.m"], lines["t[0].list[0].z"], lines["t[1].k"]) == (18, 20, 22)
+    assert lines["t[1].list[0].z"] == 24
