@@ -8,8 +8,9 @@ a host permit, a rate slot, the address guard or the network.
 * The path exists (a file, or a folder: `/about/` is ok when the folder exists; no index file
   is required) -> ok. Else, for a "pretty URL" as static-site generators write them (no
   extension, or a trailing "/"), `<path>.md`, `<path>.html`, `<path>/index.md`,
-  `<path>/_index.md` or `<path>/index.html` -> ok. Else broken / file_missing, the detail
-  naming the resolved path.
+  `<path>/_index.md` or `<path>/index.html` -> ok, whatever the letter case of the file's
+  names (generators lower-case URLs: Hugo serves `Append.md` at `/functions/append/`). Else
+  broken / file_missing, the detail naming the resolved path.
 * An image that exists (any occurrence of kind image) with image checks on: its first bytes
   are read with the same prober as a network image (only as many bytes as its header needs,
   seeking where the prober asks, at most `image_max_bytes`), then judged exactly as a
@@ -58,16 +59,19 @@ def settle_local(work: Plan, config: Config, files: Mapping[str, str] | None = N
     settled = [r for r in work.settled if not (r.cached and is_local(r.link.url))]
     again = [r.link for r in work.settled if r.cached and is_local(r.link.url)]
     local = [link for link in work.to_check if is_local(link.url)] + again
-    settled.extend(check_file(link, files.get(link.url), config) for link in local)
+    listings: Listings = {}
+    settled.extend(check_file(link, files.get(link.url), config, listings) for link in local)
     return replace(work, to_check=keep, settled=tuple(settled))
 
 
-def check_file(link: Link, path: str | None, config: Config) -> CheckResult:
+def check_file(
+    link: Link, path: str | None, config: Config, listings: Listings | None = None
+) -> CheckResult:
     """The verdict on one local link. Never raises."""
     if path is None:  # pragma: no cover - every local link is read with its path
         return _result(link, Outcome.WARNING, Reason.INTERNAL_ERROR, "local link without a path")
     try:
-        found = _existing(path)
+        found = _existing(path, {} if listings is None else listings)
         if found is None:
             return _result(link, Outcome.BROKEN, Reason.FILE_MISSING, f"no such file: {path}")
         wants_image = link.kind is LinkKind.IMAGE or any(
@@ -84,19 +88,53 @@ def check_file(link: Link, path: str | None, config: Config) -> CheckResult:
     return replace(judged, http_status=None, final_url=None, attempts=0, elapsed=0.0)
 
 
-def _existing(path: str) -> str | None:
+#: folder -> {lower-case name: name} (None: not a folder), shared by the links of one run
+Listings = dict[str, dict[str, str] | None]
+
+
+def _existing(path: str, listings: Listings) -> str | None:
     """`path`, or the file a pretty URL names, if it exists."""
     if os.path.exists(path):
         return path
     bare = path.rstrip("/" + os.sep)
     if path.endswith(("/", os.sep)) or not os.path.splitext(bare)[1]:
-        for candidate in (
+        candidates = (
             *(bare + ext for ext in _PRETTY),
             *(os.path.join(bare, name) for name in _INDEXES),
-        ):
+        )
+        for candidate in candidates:
             if os.path.isfile(candidate):
                 return candidate
+        # site generators lower-case their URLs (Hugo: /functions/append/ is Append.md)
+        for candidate in candidates:
+            found = _any_case(candidate, listings)
+            if found is not None and os.path.isfile(found):
+                return found
     return None
+
+
+def _any_case(path: str, listings: Listings) -> str | None:
+    """The existing path that equals `path` but for letter case, if there is one: from the
+    deepest folder that exists as written, each further name looked up in its folder's
+    listing (read once per folder)."""
+    head, rest = path, []
+    while head and not os.path.isdir(head):
+        head, name = os.path.split(head)
+        if not name:
+            return None
+        rest.append(name)
+    for name in reversed(rest):
+        if head not in listings:
+            try:
+                listings[head] = {entry.lower(): entry for entry in os.listdir(head)}
+            except OSError:
+                listings[head] = None
+        names = listings[head]
+        real = None if names is None else names.get(name.lower())
+        if real is None:
+            return None
+        head = os.path.join(head, real)
+    return head
 
 
 def probe_file(path: str, max_bytes: int) -> ImageProbe:

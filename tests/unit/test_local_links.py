@@ -214,6 +214,8 @@ def test_a_missing_file_is_broken_naming_the_resolved_path(tmp_path: Path) -> No
         (["about/_index.md"], "about"),
         (["about/index.html"], "about/"),
         (["guide.html"], "guide"),
+        (["functions/Append.md"], "functions/append/"),  # Hugo lower-cases its URLs
+        (["Methods/Page/_index.md"], "methods/page/"),
     ],
 )
 def test_an_existing_file_or_folder_is_ok(tmp_path: Path, files: list[str], target: str) -> None:
@@ -306,3 +308,17 @@ def test_odd_paths_are_verdicts_not_errors(tmp_path: Path, name: str) -> None:
     url, path = found
     result = check_file(local_link(url, image=True), path, Config())
     assert result.outcome in (Outcome.BROKEN, Outcome.OK), result
+
+
+def test_only_pretty_urls_match_whatever_the_letter_case(tmp_path: Path) -> None:
+    write(tmp_path, "img/Logo.png", png(1, 1))
+    write(tmp_path, "Guide.md", "x")
+    if (tmp_path / "img" / "logo.png").exists():
+        pytest.skip("a case-insensitive file system")
+    result = check_file(
+        local_link("file:img/logo.png"), str(tmp_path / "img" / "logo.png"), Config()
+    )
+    assert (result.outcome, result.reason) == (Outcome.BROKEN, Reason.FILE_MISSING)
+    pretty = check_file(local_link("file:guide/"), str(tmp_path / "guide") + "/", Config())
+    assert (pretty.outcome, pretty.reason) == (Outcome.OK, None)
+    assert pretty.detail == f"found {tmp_path / 'Guide.md'}"
