@@ -114,7 +114,8 @@ def test_shard_of_urls() -> None:
     assert shard_of("https://www.example.com/a", 4) == shard_of("http://amp.example.com:8080/", 4)
     assert shard_of("https://www.example.com/a", 4) == shard_of_host("example.com", 4)
     # no host (or not http): shard 1, so a merge sees each once
-    for url in ("mailto:someone@example.com", "ftp://example.com/f", "images/a.jpg", "", "::"):
+    hostless = ("mailto:a@example.com", "ftp://example.com/f", "images/a.jpg", "/about/", "")
+    for url in (*hostless, "file:///srv/content/a.jpg", "file://example.com/a", "::"):
         assert shard_of(url, 4) == 1, url
     assert shard_of("http://[::1/", 4) == 1  # urlsplit raises: still shard 1
     assert shard_of("https://www.example.com/", 1) == 1
