@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 from test_merge import N, _shard
 
 from linkcheck.cli import main
+from linkcheck.formats import formatter_names
 from linkcheck.formats.json import write_report
 from linkcheck.schema import load_schema
 
@@ -110,10 +111,11 @@ def _merge_history(capsys: pytest.CaptureFixture[str], store: Path) -> tuple[int
 def test_the_merged_report_feeds_report_and_diff(shard_files, tmp_path, capsys) -> None:
     out = tmp_path / "merged.json"
     _merge(capsys, *shard_files, "-o", out)
-    md = tmp_path / "report.md"
     capsys.readouterr()
-    assert main(["report", str(out), "--format", f"markdown={md}"]) == 0
-    assert "site" in md.read_text()
+    for name in formatter_names():  # every format renders the merged report
+        target = tmp_path / f"merged.{name}"
+        assert main(["report", str(out), "--format", f"{name}={target}"]) == 0, name
+        assert "www.site" in target.read_text(), name
     capsys.readouterr()
     assert main(["diff", str(shard_files[0]), str(out)]) == 1  # the other shards' 404s
     text = capsys.readouterr().out
