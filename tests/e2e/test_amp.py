@@ -194,3 +194,38 @@ def test_runs_reusing_verdicts_find_the_same(amp_web: tuple[Web, Any], run_cli: 
         assert again.link(web.amp("not-amp"))["cached"] is True
         assert again.report["findings"] == first.report["findings"]
     assert len(web.a.requests("/amp/not-amp")) + len(web.w.requests("/story/no-amphtml")) == asked
+
+
+def test_html_report_shows_the_findings(
+    amp_web: tuple[Web, Any], run_cli: RunCli, tmp_path: Any
+) -> None:
+    """The HTML page lists the findings (a real headless Chromium, as test_html_report)."""
+    from htmlkit import browser_missing, launch_chromium  # noqa: PLC0415
+
+    why = browser_missing()
+    if why is not None:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    _, folder = amp_web
+    html = tmp_path / "report.html"
+    r = run_cli(folder, *EXCLUDE_CACHE, "--format", f"html={html}")
+    assert r.report is not None
+    expected = sorted((f["file"], f["check"].replace("_", " ")) for f in r.report["findings"])
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(html.as_uri())
+            page.wait_for_selector("html[data-ready='1']", timeout=60_000)
+            rows = page.eval_on_selector_all(
+                "#findings tbody tr",
+                "rows => rows.map(r => [r.cells[0].textContent, r.cells[3].textContent])",
+            )
+            assert page.is_visible("#findings-section")
+        finally:
+            browser.close()
+    assert not errors
+    assert sorted(tuple(row) for row in rows) == expected
