@@ -19,6 +19,7 @@ are discovery and attribution metadata, readers still get the article (medium).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from linkcheck.collect.library import Collected
@@ -154,7 +155,7 @@ def _canonical(
     assert amp_result.page is not None
     canonical = amp_result.page.canonical
     normalized = urls(canonical)
-    if normalized is not None and normalized in _targets(web, web_result):
+    if normalized is not None and _untracked(normalized) in _targets(web, web_result):
         return None
     if canonical is None:
         message = (
@@ -182,7 +183,7 @@ def _amphtml(
         return None  # an AMP page that is its own canonical needs no amphtml link
     amphtml = web_result.page.amphtml
     normalized = urls(amphtml)
-    if normalized is not None and normalized in _targets(amp, amp_result):
+    if normalized is not None and _untracked(normalized) in _targets(amp, amp_result):
         return None
     if amphtml is None:
         message = (
@@ -220,12 +221,24 @@ def _broken(result: CheckResult | None) -> bool:
     return result is not None and result.outcome is Outcome.BROKEN
 
 
+_TRACKING = re.compile(r"(?:utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid)=", re.IGNORECASE)
+
+
+def _untracked(url: str) -> str:
+    """`url` without campaign-tracking query parameters (utm_*, fbclid...): a library's URL
+    often carries them, a page's canonical never does."""
+    base, sep, query = url.partition("?")
+    if not sep or not _TRACKING.search(query):
+        return url
+    kept = [p for p in query.split("&") if p and not _TRACKING.match(p)]
+    return f"{base}?{'&'.join(kept)}" if kept else base
+
+
 def _targets(field: PairField, result: CheckResult | None) -> set[str | None]:
-    """Where a URL field leads: as written (normalised) and after its redirects."""
-    targets: set[str | None] = {field.normalized}
-    if result is not None and result.final_url:
-        targets.add(result.final_url)
-    return targets
+    """Where a URL field leads: as written (normalised) and after its redirects, each also
+    without tracking parameters."""
+    found = [field.normalized, result.final_url if result is not None else None]
+    return {u for url in found if url for u in (url, _untracked(url))}
 
 
 def _finding(

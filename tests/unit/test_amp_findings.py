@@ -249,6 +249,17 @@ def test_canonical_compared_normalised_and_after_the_web_redirect() -> None:
     assert _findings(results) == []
 
 
+def test_tracking_parameters_do_not_count() -> None:
+    tracked = f"{WEB}?utm_source=feed&id=7&fbclid=x"
+    text = TOP_ONLY.replace(f'webUrl: "{WEB}"', f'webUrl: "{tracked}"')
+    results = _healthy()
+    results[0] = _result(tracked, page=_web_page())
+    results[1] = _result(AMP, LinkKind.AMP, page=_amp_page(f"{WEB}?id=7"))
+    assert _findings(results, text) == []
+    results[1] = _result(AMP, LinkKind.AMP, page=_amp_page(WEB))  # id=7 is no tracking
+    assert [f[0] for f in _findings(results, text)] == ["amp_canonical"]
+
+
 def test_amphtml_missing_or_elsewhere() -> None:
     results = _healthy()
     results[0] = _result(WEB, page=_web_page(None))
