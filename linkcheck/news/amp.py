@@ -155,7 +155,7 @@ def _canonical(
     assert amp_result.page is not None
     canonical = amp_result.page.canonical
     normalized = urls(canonical)
-    if normalized is not None and _untracked(normalized) in _targets(web, web_result):
+    if normalized is not None and _leads_to(normalized, web, web_result):
         return None
     if canonical is None:
         message = (
@@ -183,7 +183,7 @@ def _amphtml(
         return None  # an AMP page that is its own canonical needs no amphtml link
     amphtml = web_result.page.amphtml
     normalized = urls(amphtml)
-    if normalized is not None and _untracked(normalized) in _targets(amp, amp_result):
+    if normalized is not None and _leads_to(normalized, amp, amp_result):
         return None
     if amphtml is None:
         message = (
@@ -234,11 +234,14 @@ def _untracked(url: str) -> str:
     return f"{base}?{'&'.join(kept)}" if kept else base
 
 
-def _targets(field: PairField, result: CheckResult | None) -> set[str | None]:
-    """Where a URL field leads: as written (normalised) and after its redirects, each also
-    without tracking parameters."""
-    found = [field.normalized, result.final_url if result is not None else None]
-    return {u for url in found if url for u in (url, _untracked(url))}
+def _leads_to(url: str, field: PairField, result: CheckResult | None) -> bool:
+    """`url` (normalised) is where the URL field leads: as written or after its redirects,
+    tracking parameters aside."""
+    final = result.final_url if result is not None else None
+    if url == field.normalized or url == final:
+        return True
+    bare = _untracked(url)
+    return any(_untracked(u) == bare for u in (field.normalized, final) if u)
 
 
 def _finding(
