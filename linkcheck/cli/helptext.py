@@ -9,9 +9,11 @@ __all__ = ["DESCRIPTION", "EXIT_BROKEN", "EXIT_ERROR", "EXIT_OK", "EXIT_CODES", 
 EXIT_OK, EXIT_BROKEN, EXIT_ERROR = 0, 1, 2
 
 DESCRIPTION = """\
-Check every link and image in a library of article files (Markdown or .txt with YAML front
-matter): webUrl, ampWebUrl, cdnAmpWebUrl, images (with their declared width/height),
-related articles, any other URL in the front matter, and links in the article bodies."""
+Check every link and image in a library of article files (Markdown or .txt with YAML, TOML
+or JSON front matter): webUrl, ampWebUrl, cdnAmpWebUrl, images (with their declared
+width/height), related articles (or your library's own field names, [fields] in the config
+file), any other URL in the front matter, and links in the article bodies, local files
+included. Soft 404s and broken AMP pairs are found too."""
 
 EXIT_CODES = """\
 exit codes:
