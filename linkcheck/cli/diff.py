@@ -14,7 +14,7 @@ from typing import Any
 
 from linkcheck.cli.helptext import EXIT_BROKEN, EXIT_ERROR, EXIT_OK, help_formatter
 from linkcheck.cli.output import STDOUT, atomic_text_file
-from linkcheck.cli.terminal import use_color
+from linkcheck.cli.terminal import add_color_flag, use_color
 from linkcheck.config import Config
 from linkcheck.formats.json_read import load_report
 from linkcheck.models import Outcome
@@ -102,14 +102,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help=f"text: links shown in the shortened sections (default {LIMIT_DEFAULT})",
     )
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        metavar="WHEN",
-        help="colour in the text: auto (on a terminal, unless NO_COLOR is set or TERM=dumb; "
-        "FORCE_COLOR forces it), always or never",
-    )
+    add_color_flag(parser, "the text")
     return parser
 
 

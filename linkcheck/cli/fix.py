@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.cli.helptext import EXIT_BROKEN, EXIT_ERROR, EXIT_OK, help_formatter
-from linkcheck.cli.terminal import is_terminal, use_color
+from linkcheck.cli.terminal import add_color_flag, is_terminal, use_color
 from linkcheck.config import Config
 from linkcheck.formats.json_read import load_report
 
@@ -74,14 +74,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="also fix files the report has no content hash for (a report of an older "
         "linkcheck); a file that changed since the report is never fixed",
     )
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        metavar="WHEN",
-        help="colour in the diff: auto (on a terminal, unless NO_COLOR is set or TERM=dumb; "
-        "FORCE_COLOR forces it), always or never",
-    )
+    add_color_flag(parser, "the diff")
     return parser
 
 

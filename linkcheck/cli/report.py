@@ -11,7 +11,7 @@ from linkcheck import __version__
 from linkcheck.cli.helptext import EXIT_ERROR, EXIT_OK, help_formatter
 from linkcheck.cli.output import STDOUT, write_output
 from linkcheck.cli.outputs import format_outputs, write_error
-from linkcheck.cli.terminal import use_color
+from linkcheck.cli.terminal import add_color_flag, use_color
 from linkcheck.config import Config
 from linkcheck.formats import FORMATTERS, RenderOptions, formatter_names
 
@@ -70,13 +70,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="text format: also list warnings and per-host statistics",
     )
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour in the text format: auto (a terminal, unless NO_COLOR is set or "
-        "TERM=dumb; FORCE_COLOR forces it), always or never (default: auto)",
-    )
+    add_color_flag(parser, "the text format")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not say which files were written"
     )

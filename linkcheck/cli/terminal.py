@@ -14,13 +14,14 @@ no-color.org asks):
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Mapping
 from typing import TextIO
 
 from linkcheck.config import Config
 
-__all__ = ["is_terminal", "use_color"]
+__all__ = ["add_color_flag", "is_terminal", "use_color"]
 
 _NOT_FORCED = frozenset({"", "0", "false", "no"})
 
@@ -48,3 +49,16 @@ def use_color(config: Config, stream: TextIO, environ: Mapping[str, str] | None 
     if env.get("TERM") == "dumb":
         return False
     return is_terminal(stream)
+
+
+def add_color_flag(parser: argparse.ArgumentParser, what: str) -> None:
+    """The `--color WHEN` option of a subcommand that reads a report (`diff`, `fix`,
+    `report`); `run` takes it from the settings table. `what`: what is coloured."""
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        metavar="WHEN",
+        help=f"colour in {what}: auto (on a terminal, unless NO_COLOR is set or TERM=dumb; "
+        "FORCE_COLOR forces it), always or never (default: auto)",
+    )
