@@ -3,8 +3,10 @@
 A publisher that retires articles often redirects them to a section front (`/news/`), not to
 the home page. One link redirected to `/news/` proves nothing (a section may have moved), but
 several unrelated links landing on the same shallower page do: each of them is `soft_404`
-when at least `MIN_SOURCES` links with different paths, all deeper than that page and none a
-hop of another one's redirect chain, were redirected to exactly the same final URL.
+when at least `MIN_SOURCES` links with different paths AND different slugs (last path
+segments: old spellings of one article, `/2019/05/story.html`, `/amp/story`, `/story/`, that
+all land on the article's new address are one witness, not three), all deeper than that page
+and none a hop of another one's redirect chain, were redirected to exactly the same final URL.
 
 The evidence for one link alone (a redirect to the home page, a "not found" title, the
 host's not-found template) is found while checking it (`net/probe.py`).
@@ -43,6 +45,20 @@ def _depth(path: str) -> int:
     return len([s for s in path.split("/") if s])
 
 
+_EXTENSION = re.compile(r"\.(s?html?|php|aspx?|jsp|cfm|amp)$", re.I)
+_NOT_SLUG = {"amp", "index", "print", "full", "story", "article"}
+
+
+def _slug(path: str) -> str:
+    """The last meaningful path segment, lower case, without an extension: `/news/2019/
+    Story.html/amp` -> "story" (the part of an article's address that names it)."""
+    for segment in reversed([s for s in path.split("/") if s]):
+        segment = _EXTENSION.sub("", segment.lower())
+        if segment and segment not in _NOT_SLUG:
+            return segment
+    return ""
+
+
 def reclassify(results: Sequence[CheckResult], config: Config) -> list[CheckResult]:
     """Results after the cross-link pass: links redirected to a section front that many
     unrelated links also land on become `soft_404` (the rest are returned as they are)."""
@@ -70,13 +86,17 @@ def reclassify(results: Sequence[CheckResult], config: Config) -> list[CheckResu
         inner = {hop.url for i in indexes for hop in out[i].redirects[1:]}
         deeper: list[int] = []
         paths: set[str] = set()
+        slugs: set[str] = set()
+        final_slug = _slug(final_path)
         for i in indexes:
             path = _path(out[i].link.url)
             if path is not None and _depth(path) > depth:
                 deeper.append(i)
-                if out[i].link.url not in inner:
+                slug = _slug(path)
+                if out[i].link.url not in inner and slug != final_slug:
                     paths.add(path.rstrip("/"))
-        if len(paths) < MIN_SOURCES:
+                    slugs.add(slug)
+        if len(paths) < MIN_SOURCES or len(slugs) < MIN_SOURCES:
             continue
         for i in deeper:
             result = out[i]

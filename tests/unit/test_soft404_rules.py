@@ -190,6 +190,20 @@ def test_many_links_landing_on_one_section_front() -> None:
         [_redirected(f"https://a.example/x/y?id={n}", "https://a.example/x/") for n in "abc"],
         [_redirected(f"https://a.example/p/{n}/x", "https://a.example/login/") for n in "abc"],
         [_redirected(f"https://a.example/i/{n}/x.jpg", FRONT, LinkKind.IMAGE) for n in "abc"],
+        # old spellings of ONE article, all moved to its new (shallower) address
+        [
+            _redirected(old, "https://a.example/news/brexit-vote")
+            for old in (
+                "https://a.example/news/2019/05/brexit-vote.html",
+                "https://a.example/amp/news/2019/05/brexit-vote/amp",
+                "https://a.example/news/uk/politics/brexit-vote/",
+            )
+        ],
+        # three citations of one retired story, each spelt differently, and one other story
+        [
+            _redirected(f"https://a.example/news/{d}/{slug}", FRONT)
+            for d, slug in (("2019", "storm"), ("2019/05", "storm.html"), ("x", "other"))
+        ],
     ],
 )
 def test_no_section_front_without_clear_evidence(results: list[CheckResult]) -> None:
