@@ -324,7 +324,10 @@ class LinkCollector:
     def _normalized(self, raw: RawLink, base: str | None, relative: bool | None) -> str | Skipped:
         # the same spelling recurs across a library (related articles, shared images): normalise
         # each (text, base) once; Skipped results carry their source, so they are not cached
-        key = (raw.text, base, relative)
+        # (an absolute URL does not depend on the base: one entry however many articles cite it)
+        text = raw.text
+        absolute = text.startswith(("https://", "http://"))
+        key = (text, None, None) if absolute else (text, base, relative)
         result: str | Skipped | None = self._seen.get(key)
         if result is None:
             result = normalize(raw, base=base, relative=relative)

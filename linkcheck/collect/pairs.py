@@ -9,6 +9,7 @@ that has an AMP or AMP cache URL; entries with neither keep nothing."""
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ _ALREADY_CANONICAL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def request_url(text: str) -> str | None:
     """The request URL of an absolute URL as written (`normalize`), or None if invalid."""
     if _ALREADY_CANONICAL.fullmatch(text) and "/." not in text:
