@@ -39,7 +39,10 @@ point at them, checks it like `linkcheck run` does, and writes the report in eve
 into a folder. The sites show ok pages and AMP pages, a 404, a 410, a permanent redirect
 (301), a chain of 302s, a redirect loop, a 503 that recovers when retried, a 429 with
 Retry-After, a paywall (403), images of the declared size, a resized copy, a different image,
-and an HTML page served at an image URL."""
+an HTML page served at an image URL, soft 404s (a retired article redirected to the home
+page, a "page not found" page served with 200) and AMP findings (an AMP page that is not AMP,
+a wrong AMP cache URL). Then `linkcheck fix` on its report shows how the library would be
+repaired."""
 
 EPILOG = """\
 exit codes:
@@ -172,7 +175,23 @@ def _showcase(report: Report, origins: dict[str, str]) -> str:
             f"! {surprises} showcase links did not get the verdict the demo expects "
             "(a slow or busy machine?); the reports show why"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _amp_findings(report)) + "\n"
+
+
+def _amp_findings(report: Report) -> list[str]:
+    """The planted AMP findings, each marked found or not, and any other (unexpected) one."""
+    from linkcheck.demo import FINDINGS
+
+    found = {(Path(f.file).name, f.field, f.check.value) for f in report.findings}
+    lines = ["", "AMP findings (about an article, not a link: they do not change a verdict):"]
+    for item in FINDINGS:
+        key = (item.file, item.field, item.check)
+        mark, got = ("  ", item.check) if key in found else ("! ", "not found")
+        lines.append(f"{mark}{got:<33} {item.what}  [{item.file} {item.field}]")
+        found.discard(key)
+    for file, field, check in sorted(found):
+        lines.append(f"! {check:<33} not expected by the demo  [{file} {field}]")
+    return lines
 
 
 def _files(folder: Path, written: list[tuple[str, Path]], articles: int) -> str:
@@ -185,9 +204,18 @@ def _files(folder: Path, written: list[tuple[str, Path]], articles: int) -> str:
 def _closing(folder: Path, written: list[tuple[str, Path]]) -> str:
     pages = [path for _, path in written if path.suffix == ".html"]
     look = f"Open {pages[0]} in a browser" if pages else f"Look at the reports in {folder}{os.sep}"
+    reports = [path for name, path in written if name == "json"]
+    fix = (
+        f"See how the library would be repaired (a dry run: it changes nothing):\n"
+        f"  linkcheck fix {reports[0]}\n"
+        "shows the diff that would set the real image sizes and replace the moved link.\n"
+        if reports
+        else ""
+    )
     return (
         "\nThe broken links above are there on purpose: the demo itself worked (exit code 0;\n"
         "`linkcheck run` exits 1 when it finds broken links).\n"
+        f"{fix}"
         f"{look}, then check a real library (needs the internet):\n"
         "  linkcheck run fixtures/content\n"
     )

@@ -4,12 +4,18 @@ Each site is a `ThreadingHTTPServer` in a daemon thread, so the demo needs no ne
 only the loopback interface. Three ports are three hosts to linkcheck (a host is name + port),
 so the rate-limited partner site slowing down never slows the news site.
 
-- `news`: the publisher. Ok pages and AMP pages, a 404, a 410, a 301 to a new address, a chain
-  of 302s, a 403 paywall, a 503 that recovers on retry, a redirect loop.
+- `news`: the publisher. Article pages (each with `<link rel=amphtml>` to its AMP page) and
+  AMP pages (`<html ⚡>`, `<link rel=canonical>` back to the article), a 404, a 410, a 301 to a
+  new address, a chain of 302s, a 403 paywall, a 503 that recovers on retry, a redirect loop,
+  a retired article redirected to the home page (a soft 404), and one AMP page that lost its
+  AMP attribute (`NOT_AMP`). Unknown paths answer 404, as a well-behaved site does.
 - `partner`: another publisher that answers 429 (`Retry-After: 1`) to the first request for a
-  `/busy/` page, then 200.
+  `/busy/` page, then 200; and a German "Seite nicht gefunden" page served with 200 under
+  `/archiv/` (a soft 404).
 - `cdn`: images with real bytes (package data: JPEG, PNG, GIF, WebP), an HTML error page served
-  at an image URL, a deleted image, and AMP cache pages.
+  at an image URL, a deleted image, and AMP cache copies of the news site's AMP pages.
+
+Page titles are real headlines (the title of a page says what it is: a soft-404 check reads it).
 
 Every request is logged (`DemoSite.requests`), so tests can count what reached the servers.
 """
@@ -40,7 +46,9 @@ IMAGES: dict[str, tuple[str, str]] = {
     "chart.gif": ("chart.gif", "image/gif"),  # 300x200
     "thumb.webp": ("thumb.webp", "image/webp"),  # 320x180
 }
-FLAKY_FAILURES = 2  # /flaky/ pages answer 503 this many times (HEAD, then GET), then 200
+# AMP pages (slugs under /news/) whose CMS dropped the AMP template: no amp attribute any more
+NOT_AMP = frozenset({"school-meals"})
+FLAKY_FAILURES = 1  # /flaky/ pages answer 503 this many times (one GET: pages are read), then 200
 BUSY_FAILURES = 1  # /busy/ pages answer 429 this many times, then 200
 
 
@@ -61,14 +69,47 @@ class _Answer:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-def _page(title: str, text: str = "", *, amp: bool = False) -> _Answer:
+def _page(
+    title: str,
+    text: str = "",
+    *,
+    amp: bool = False,
+    lang: str = "en",
+    links: tuple[tuple[str, str], ...] = (),
+) -> _Answer:
+    """An HTML page; `links`: (rel, href) of its `<link>` tags (canonical, amphtml)."""
     marker = " \u26a1" if amp else ""
+    head = "".join(f'<link rel="{rel}" href="{html.escape(href)}">' for rel, href in links)
     body = (
-        f'<!doctype html>\n<html{marker} lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head>\n<body><h1>{html.escape(title)}</h1>"
-        f"<p>{html.escape(text)}</p></body></html>\n"
+        f'<!doctype html>\n<html{marker} lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>{head}</head>\n"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>\n"
     )
     return _Answer(200, body.encode("utf-8"))
+
+
+def _headline(slug: str) -> str:
+    return slug.replace("-", " ").capitalize()
+
+
+def _article(slug: str) -> _Answer:
+    """An article page of the news site, naming its AMP version."""
+    return _page(
+        _headline(slug) + " | Demo Daily",
+        "The full story, as the newsroom published it.",
+        links=(("amphtml", f"/news/{slug}/amp/"),),
+    )
+
+
+def _amp_article(slug: str) -> _Answer:
+    """The AMP version of an article: AMP, naming the article as its canonical page (except
+    the NOT_AMP ones, whose AMP template was dropped)."""
+    return _page(
+        _headline(slug) + " | Demo Daily",
+        "The AMP version of the story.",
+        amp=slug not in NOT_AMP,
+        links=(("canonical", f"/news/{slug}/"),),
+    )
 
 
 def _status(code: int, text: str) -> _Answer:
@@ -226,9 +267,11 @@ class DemoSite:
         if path == "/":
             return self._index("news")
         if m := re.fullmatch(rf"/news/{_SLUG}/", path):
-            return _page(m[1].replace("-", " ").capitalize())
+            return _article(m[1])
         if m := re.fullmatch(rf"/news/{_SLUG}/amp/", path):
-            return _page(m[1].replace("-", " ").capitalize(), "The AMP version.", amp=True)
+            return _amp_article(m[1])
+        if re.fullmatch(rf"/retired/{_SLUG}/", path):  # an old story, sent to the home page
+            return _redirect(301, "/")
         if m := re.fullmatch(rf"/moved/{_SLUG}/", path):
             return _redirect(301, f"/news/{m[1]}/")
         if m := re.fullmatch(rf"/go/([1-9])/{_SLUG}", path):
@@ -243,7 +286,7 @@ class DemoSite:
         if path.startswith("/flaky/"):
             if self._count("news", path) < FLAKY_FAILURES:
                 return _status(503, "Service Unavailable")
-            return _page("Back again", "This page failed twice, then worked.")
+            return _page("Storm tracker | Demo Daily", "This page failed twice, then worked.")
         if path == "/loop/a":
             return _redirect(302, "/loop/b")
         if path == "/loop/b":
@@ -257,9 +300,15 @@ class DemoSite:
             if self._count("partner", path) < BUSY_FAILURES:
                 answer = _status(429, "Too Many Requests")
                 return _Answer(429, answer.body, headers=(("Retry-After", "1"),))
-            return _page("Partner story", "Served once the client waited as asked.")
+            return _page("Festival tickets | Partner News", "Served once the client waited.")
         if m := re.fullmatch(rf"/news/{_SLUG}/", path):
-            return _page(m[1].replace("-", " ").capitalize())
+            return _page(_headline(m[1]) + " | Partner News", "A story of the partner site.")
+        if path.startswith("/archiv/"):  # an old CMS path: a "not found" page, with status 200
+            return _page(
+                "Seite nicht gefunden",
+                "Dieser Artikel ist leider nicht mehr verf\u00fcgbar.",
+                lang="de",
+            )
         return _status(404, "Not Found")
 
     def _cdn(self, path: str) -> _Answer:
@@ -273,6 +322,6 @@ class DemoSite:
             if name == "lost-photo.jpg":  # a CDN error page, served with 200 at an image URL
                 return _page("Image not available", "The requested image could not be found.")
             return _status(404, "Not Found")
-        if path.startswith("/c/s/"):  # an AMP cache copy of a news page
-            return _page("AMP cache copy", path.removeprefix("/c/s/"), amp=True)
+        if m := re.fullmatch(rf"/c/s/[^/]+/news/{_SLUG}/amp/", path):  # an AMP cache copy
+            return _amp_article(m[1])
         return _status(404, "Not Found")

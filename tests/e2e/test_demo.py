@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,10 +26,13 @@ import anyio
 import httpx
 import pytest
 from e2ekit import validate_report
+from guardkit import OutsideConnections
 
 from linkcheck.cli import main
 from linkcheck.demo import (
+    AMP_CACHE_EXCLUDE,
     DEMO_NETWORK,
+    FINDINGS,
     SHOWCASE,
     DemoSite,
     allow_own_site,
@@ -106,6 +110,12 @@ def _assert_showcase(run: DemoRun) -> None:
     assert got == {item.path: (item.outcome, item.reason) for item in SHOWCASE}
 
 
+def _assert_findings(run: DemoRun) -> None:
+    """Exactly the AMP findings planted in the demo library, no other."""
+    got = sorted((f["file"], f["field"], f["check"]) for f in run.report["findings"])
+    assert got == sorted((item.file, item.field, item.check) for item in FINDINGS)
+
+
 # ------------------------------------------------------------------ the plain run
 
 
@@ -148,10 +158,59 @@ def test_demo_exits_0_writes_every_format_and_shows_each_case(tmp_path: Path) ->
     assert formats == {"gif", "webp", "jpeg"}
     shared = run.link("/gone/rail-unions-strike/")
     assert len(shared["sources"]) == 2  # one link, checked once, cited by two articles
+    # the news checks: soft 404s with their evidence, AMP findings exactly as planted
+    home = run.link("/retired/ferry-strike-2019/")
+    assert "redirects to the home page" in home["detail"], home
+    german = run.link("/archiv/hafenfest-2019/")
+    assert "Seite nicht gefunden" in german["detail"], german
+    assert run.report["summary"]["reasons"]["soft_404"] == 2  # and no ok page became one
+    _assert_findings(run)
+    wrong_cache = next(f for f in run.report["findings"] if f["check"] == "amp_cache_url")
+    assert wrong_cache["expected"].endswith("/news/tram-line-opens/amp/")
+    assert "cdn.ampproject.org" in wrong_cache["url"]
     # what people read
     assert "on purpose" in run.out and "exit code 0" in run.out
     assert "linkcheck run fixtures/content" in run.out
-    assert "the demo expects" not in run.out
+    assert "the demo expects" not in run.out and "not expected by the demo" not in run.out
+    assert "AMP findings" in run.out and "amp_not_amp" in run.out
+    assert f"linkcheck fix {run.folder / 'linkcheck-report.json'}" in run.out
+
+
+def test_the_fix_command_the_demo_suggests_shows_the_repair(tmp_path: Path) -> None:
+    """`linkcheck fix REPORT` on the demo's own output: a dry run (exit 1, a diff) that sets
+    the real image sizes and replaces the 301'd link, and changes no file."""
+    run = _demo(tmp_path)
+    assert run.code == 0, run.out + run.err
+    library = {p: p.read_bytes() for p in (run.folder / "library").glob("*.md")}
+    proc = subprocess.run(
+        [*_command(), "fix", str(run.folder / "linkcheck-report.json"), "--color", "never"],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    diff = proc.stdout
+    changed = sorted(ln for ln in diff.splitlines() if ln[:1] in "+-" and ln[:3] not in "+++---")
+    origins = _origins(run.out)
+    assert changed == sorted(
+        [
+            "-    width: 1280",
+            "-    height: 720",
+            "+    width: 640",
+            "+    height: 360",
+            "-    width: 640",
+            "-    height: 360",
+            "+    width: 400",
+            "+    height: 400",
+            f'-webUrl: "{origins["news"]}/moved/bridge-design/"',
+            f'+webUrl: "{origins["news"]}/news/bridge-design/"',
+        ]
+    ), diff
+    assert "02_summit_resized_photo.md" in diff and "03_harbour_wrong_image.md" in diff
+    assert "07_moved_story.md" in diff
+    assert {p: p.read_bytes() for p in library} == library  # a dry run writes nothing
 
 
 # ------------------------------------------------------------------ no network at all
@@ -211,6 +270,7 @@ def test_demo_works_with_every_non_loopback_connection_refused(tmp_path: Path) -
     assert [ln for ln in lines if ln.startswith("refused")] == []
     assert run.code == 0, run.out + run.err
     _assert_showcase(run)
+    _assert_findings(run)  # the AMP cache URL was judged without a request
 
 
 _LO_UP = """
@@ -249,13 +309,18 @@ def test_demo_in_a_network_namespace_with_only_loopback(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ in-process, from the log
 
 
-def test_the_demo_sites_log_shows_retries_waits_and_one_request_per_url(tmp_path: Path) -> None:
+def test_the_demo_sites_log_shows_retries_waits_and_one_request_per_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = OutsideConnections().install(monkeypatch)
     with DemoSite() as site:
         paths = write_library(tmp_path / "library", site.origins)
         report = anyio.run(check_library, paths, demo_config())
         log = site.requests
     assert not report.run.interrupted
+    assert outside.attempts == []  # no connection left 127.0.0.0/8
     assert {r.site for r in log} == {"news", "partner", "cdn"}
+    assert len(log) == len({(r.site, r.method, r.path, r.status) for r in log})
 
     def seen(site_name: str, path: str) -> list[tuple[str, int]]:
         return [(r.method, r.status) for r in log if r.site == site_name and r.path == path]
@@ -263,11 +328,30 @@ def test_the_demo_sites_log_shows_retries_waits_and_one_request_per_url(tmp_path
     busy = [r for r in log if r.path == "/busy/festival-tickets/"]
     assert [r.status for r in busy] == [429, 200]
     assert busy[1].at - busy[0].at >= 0.9  # Retry-After: 1 was honoured
-    assert seen("news", "/flaky/storm-tracker/") == [("HEAD", 503), ("GET", 503), ("HEAD", 200)]
-    # cited by two articles, requested as one link: HEAD, then GET to confirm the 404
-    assert seen("news", "/gone/rail-unions-strike/") == [("HEAD", 404), ("GET", 404)]
+    # pages are read (GET: the soft-404 and AMP checks need their heads): 503, retried, 200
+    assert seen("news", "/flaky/storm-tracker/") == [("GET", 503), ("GET", 200)]
+    # cited by two articles, requested as one link
+    assert seen("news", "/gone/rail-unions-strike/") == [("GET", 404)]
     assert seen("cdn", "/img/summit-1280.jpg") == [("GET", 200)]
-    assert seen("news", "/moved/bridge-design/") == [("HEAD", 301)]
+    assert seen("news", "/moved/bridge-design/") == [("GET", 301)]
+    assert seen("news", "/retired/ferry-strike-2019/") == [("GET", 301)]
+    assert seen("news", "/") == [("GET", 200)]  # the home page it lands on
+    # one probe of a made-up path per host whose 200 pages needed comparing: each says 404
+    probes = [r for r in log if r.path.startswith("/linkcheck-probe-")]
+    assert probes and all(r.status == 404 for r in probes)
+    assert len({r.site for r in probes}) == len(probes)
+    results = {r.link.url: r for r in report.results}
+    pages = [r for r in report.results if r.page is not None and r.outcome.value == "ok"]
+    assert len(pages) >= 20 and all(r.page is not None and r.page.title for r in pages)
+    assert sorted((Path(f.file).name, f.field, f.check.value) for f in report.findings) == sorted(
+        (item.file, item.field, item.check) for item in FINDINGS
+    )
+    for item in SHOWCASE:
+        result = results[item.url(site.origins)]
+        assert (result.outcome.value, result.reason and result.reason.value) == (
+            item.outcome,
+            item.reason,
+        ), item.path
 
 
 def test_every_showcase_url_is_cited_by_the_library(tmp_path: Path) -> None:
@@ -277,6 +361,24 @@ def test_every_showcase_url_is_cited_by_the_library(tmp_path: Path) -> None:
     assert "${" not in text
     for item in SHOWCASE:
         assert item.url(origins) in text, item.path
+    names = {p.name for p in paths}
+    assert {item.file for item in FINDINGS} <= names
+
+
+def test_every_web_url_of_the_library_is_on_loopback_or_excluded(tmp_path: Path) -> None:
+    """The demo never leaves 127.0.0.1: a URL elsewhere (the AMP cache URL, judged offline)
+    is excluded by the demo's config, so it is never requested."""
+    origins = {n: f"http://127.0.0.1:{port}" for n, port in (("news", 1), ("partner", 2))}
+    origins["cdn"] = "http://127.0.0.1:3"
+    paths = write_library(tmp_path, origins)
+    text = "".join(p.read_text(encoding="utf-8") for p in paths)
+    urls = set(re.findall(r"https?://[^\s\")]+", text))
+    elsewhere = {u for u in urls if urlsplit(u).hostname != "127.0.0.1"}
+    assert elsewhere, "the library names no AMP cache URL: the amp_cache_url case is gone"
+    excluded = [re.compile(p) for p in demo_config().exclude]
+    assert excluded == [re.compile(AMP_CACHE_EXCLUDE)]
+    assert [u for u in elsewhere if not any(p.search(u) for p in excluded)] == []
+    assert not any(p.search(u) for p in excluded for u in urls - elsewhere)
 
 
 # ------------------------------------------------------------------ odd cases
@@ -337,3 +439,4 @@ def test_the_demo_config_allows_its_own_address_when_a_guard_exists() -> None:
     assert allow_own_site(Guarded()).allow_net == ("10.0.0.0/8", DEMO_NETWORK)  # type: ignore[arg-type]
     config = demo_config()
     assert config.use_env is False and config.state is None and config.use_state is False
+    assert config.soft_404 is True and config.amp_checks is True  # as `linkcheck run` does
