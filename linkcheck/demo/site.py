@@ -101,14 +101,15 @@ def _article(slug: str) -> _Answer:
     )
 
 
-def _amp_article(slug: str) -> _Answer:
+def _amp_article(slug: str, publisher: str = "") -> _Answer:
     """The AMP version of an article: AMP, naming the article as its canonical page (except
-    the NOT_AMP ones, whose AMP template was dropped)."""
+    the NOT_AMP ones, whose AMP template was dropped). `publisher`: the news site's origin,
+    for a copy served by another host (an AMP cache copy names the publisher's page)."""
     return _page(
         _headline(slug) + " | Demo Daily",
         "The AMP version of the story.",
         amp=slug not in NOT_AMP,
-        links=(("canonical", f"/news/{slug}/"),),
+        links=(("canonical", f"{publisher}/news/{slug}/"),),
     )
 
 
@@ -322,6 +323,6 @@ class DemoSite:
             if name == "lost-photo.jpg":  # a CDN error page, served with 200 at an image URL
                 return _page("Image not available", "The requested image could not be found.")
             return _status(404, "Not Found")
-        if m := re.fullmatch(rf"/c/s/[^/]+/news/{_SLUG}/amp/", path):  # an AMP cache copy
-            return _amp_article(m[1])
+        if m := re.fullmatch(rf"/c/s/([^/]+)/news/{_SLUG}/amp/", path):  # an AMP cache copy
+            return _amp_article(m[2], f"http://{m[1]}")
         return _status(404, "Not Found")
