@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import select
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,7 +27,7 @@ from linkcheck.errors import InputError
 from linkcheck.formats import RenderOptions, get_formatter
 from linkcheck.models import Report
 
-__all__ = ["DEFAULT_DIR", "HELP", "NAME", "add_parser", "run"]
+__all__ = ["DEFAULT_DIR", "HELP", "NAME", "add_parser", "rerun_command", "run"]
 
 NAME = "demo"
 HELP = "check a bundled demo library against bundled local sites (no network needed)"
@@ -66,7 +67,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--keep-serving",
         action="store_true",
         help="keep the demo sites up after the run, to open their pages or run "
-        "`linkcheck run DIR/library` yourself; Enter (or Ctrl-C) stops them",
+        "`linkcheck run` on DIR/library yourself (the command is printed); Enter (or Ctrl-C) "
+        "stops them",
     )
     return parser
 
@@ -221,12 +223,24 @@ def _closing(folder: Path, written: list[tuple[str, Path]]) -> str:
     )
 
 
+def rerun_command(folder: Path) -> str:
+    """`linkcheck run` on the demo library with what the demo's own config adds: its address
+    allowed (the address guard refuses loopback by default) and the AMP cache excluded (the
+    demo's one URL that is not on this machine)."""
+    from linkcheck.demo import AMP_CACHE_EXCLUDE, DEMO_NETWORK
+
+    return shlex.join(
+        ["linkcheck", "run", str(folder / "library"), "--allow-net", DEMO_NETWORK]
+        + ["--exclude", AMP_CACHE_EXCLUDE]
+    )
+
+
 def _serve(origins: dict[str, str], folder: Path, out: TextIO) -> None:
     """Keep the sites up until Enter (on a terminal) or Ctrl-C / SIGTERM."""
     sites = ", ".join(origins.values())
     out.write(
         f"\nThe demo sites stay up: {sites}\n"
-        f"Check them again with: linkcheck run {folder / 'library'}\n"
+        f"Check them again with: {rerun_command(folder)}\n"
         "Press Enter to stop them (or Ctrl-C).\n"
     )
     out.flush()

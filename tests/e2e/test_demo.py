@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -402,6 +403,21 @@ def test_keep_serving_keeps_the_sites_up_until_stopped(tmp_path: Path) -> None:
                 assert line or proc.poll() is None, "the demo ended instead of serving"
             news = line.split("stay up:", 1)[1].split(",")[0].strip()
             assert httpx.get(news + "/news/any-story/").status_code == 200
+            # the command it prints checks the library again, on 127.0.0.1 only
+            command = proc.stdout.readline().split("Check them again with:", 1)[1]
+            again = subprocess.run(
+                [*_command(), *shlex.split(command)[1:], "--no-state", "--format", "json=-"],
+                capture_output=True,
+                text=True,
+                timeout=RUN_TIMEOUT,
+                cwd=tmp_path,
+            )
+            assert again.returncode == 1, again.stderr  # the planted broken links
+            rerun = json.loads(again.stdout)
+            reasons = rerun["summary"]["reasons"]
+            assert "private_address" not in reasons, reasons  # the demo's address is allowed
+            assert (reasons["soft_404"], reasons["excluded"]) == (2, 1), reasons
+            assert len(rerun["findings"]) == len(FINDINGS)
             time.sleep(0.5)  # stdin is not a terminal: only a signal stops it
             assert proc.poll() is None
             proc.send_signal(signal.SIGINT)
