@@ -359,17 +359,35 @@ def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
     yield "{"
     for key, value in head.items():
         yield f"\n  {json.dumps(key)}: {_value(value, 1)},"
-    if report.results:
-        yield '\n  "links": ['
+    items = (_link(r, level) for r, level in zip(report.results, levels, strict=True))
+    yield from _array("links", items, last=False)
+    yield from _array("problems", (_problem(p) for p in report.problems), last=False)
+    yield from _array("findings", (_finding(f) for f in report.findings), last=False)
+    hashes = report.file_hashes
+    if hashes:  # one line per file, as json.dumps(indent=2) writes the object
+        yield '\n  "file_hashes": {'
         sep = "\n    "
-        for result, level in zip(report.results, levels, strict=True):
-            yield _encodable(sep + _value(_link(result, level), 2))
+        for name, digest in hashes.items():
+            yield _encodable(f"{sep}{_value(_str(name), 2)}: {_value(_str(digest), 2)}")
             sep = ",\n    "
-        yield "\n  ],"
+        yield "\n  }\n}\n"
     else:
-        yield '\n  "links": [],'
-    tail = [f"\n  {json.dumps(k)}: {_value(v, 1)}" for k, v in _tail(report).items()]
-    yield _encodable(",".join(tail) + "\n}\n")
+        yield '\n  "file_hashes": {}\n}\n'
+
+
+def _array(key: str, items: Iterator[dict[str, object]], *, last: bool) -> Iterator[str]:
+    """A top-level array, one element at a time (a report may hold 100,000 links and as many
+    findings: never all their texts at once)."""
+    end = "" if last else ","
+    first = next(items, None)
+    if first is None:
+        yield f"\n  {json.dumps(key)}: []{end}"
+        return
+    yield f"\n  {json.dumps(key)}: ["
+    yield _encodable("\n    " + _value(first, 2))
+    for item in items:
+        yield _encodable(",\n    " + _value(item, 2))
+    yield f"\n  ]{end}"
 
 
 def dumps(report: Report, *, tool_version: str) -> str:
