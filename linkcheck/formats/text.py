@@ -8,6 +8,7 @@ Values coming from articles or servers are escaped so they cannot emit terminal 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 
 from linkcheck.formats.text_findings import findings_block
@@ -318,6 +319,8 @@ def render_summary(report: Report, *, verbose: bool = False, color: bool = False
             line = line_number(p.line)
             if line is not None:
                 where = f"{where}:{line}" if where else f"line {line}"
+            if not p.field and line is not None and re.search(rf"\bline {line}\b", p.message):
+                where = ""  # the message already says where ("invalid YAML at line 3, ...")
             suffix = f" ({where})" if where else ""
             lines.append(
                 f"  {clean(p.file)}: {clean(enum_value(p.reason))}: {clean(p.message)}{suffix}"

@@ -695,6 +695,19 @@ def test_write_atomic_relative_path(tmp_path, monkeypatch) -> None:  # type: ign
 # --------------------------------------------------------------------------- text
 
 
+def test_text_problems_say_the_line_once() -> None:
+    # a parser message that already names its line gets no "(line N)" suffix; "line 1" is not
+    # found inside "line 12"
+    problems = (
+        ArticleProblem("a.md", ProblemReason.INVALID_TOML, "invalid TOML at line 3: x", line=3),
+        ArticleProblem("b.md", ProblemReason.INVALID_JSON, "invalid JSON at line 12: y", line=1),
+    )
+    rep = dataclasses.replace(sample_report(), problems=problems)
+    out = render_summary(rep)
+    assert "  a.md: invalid_toml: invalid TOML at line 3: x\n" in out
+    assert "  b.md: invalid_json: invalid JSON at line 12: y (line 1)\n" in out
+
+
 def test_text_summary_and_broken_links_by_file() -> None:
     out = render_summary(sample_report())
     assert "\x1b[" not in out
