@@ -11,14 +11,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from linkcheck.classify import declared_size_problem
-from linkcheck.collect import sources
 from linkcheck.collect.bodies import BodyParser
 from linkcheck.collect.extract import extract
 from linkcheck.collect.fields import Fields
 from linkcheck.collect.normalize import LinkCollector
 from linkcheck.collect.pairs import amp_pairs
 from linkcheck.collect.places import Place, folder_base, names_root
-from linkcheck.collect.sources import Discovery, no_files_message, read_article
+from linkcheck.collect.sources import Discovery, no_files_message, parse_article, read_article
 from linkcheck.config import Config
 from linkcheck.errors import InputError
 from linkcheck.models import (
@@ -74,18 +73,6 @@ class Collected:
     pairs: list[AmpPair] = field(default_factory=list)  # for the AMP checks
     # a local link's file: URL -> the file's absolute path (`linkcheck.local` looks at it)
     local_files: dict[str, str] = field(default_factory=dict)
-
-
-def parse_article(name: str, text: str) -> Article | ArticleProblem:
-    """Parse an article held in memory exactly as a file called `name` holding `text` is read
-    (BOM and line endings included). Never raises."""
-    try:
-        text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        return sources.parse_text(name, text)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
-        return ArticleProblem(
-            name, ProblemReason.UNREADABLE, f"unexpected error: {type(exc).__name__}: {exc}"
-        )
 
 
 #: An article (or why a file is not one) and the path it was read from (None: in memory).

@@ -360,9 +360,9 @@ def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
     for key, value in head.items():
         yield f"\n  {json.dumps(key)}: {_value(value, 1)},"
     items = (_link(r, level) for r, level in zip(report.results, levels, strict=True))
-    yield from _array("links", items, last=False)
-    yield from _array("problems", (_problem(p) for p in report.problems), last=False)
-    yield from _array("findings", (_finding(f) for f in report.findings), last=False)
+    yield from _array("links", items)
+    yield from _array("problems", (_problem(p) for p in report.problems))
+    yield from _array("findings", (_finding(f) for f in report.findings))
     hashes = report.file_hashes
     if hashes:  # one line per file, as json.dumps(indent=2) writes the object
         yield '\n  "file_hashes": {'
@@ -375,19 +375,18 @@ def iter_chunks(report: Report, *, tool_version: str) -> Iterator[str]:
         yield '\n  "file_hashes": {}\n}\n'
 
 
-def _array(key: str, items: Iterator[dict[str, object]], *, last: bool) -> Iterator[str]:
-    """A top-level array, one element at a time (a report may hold 100,000 links and as many
-    findings: never all their texts at once)."""
-    end = "" if last else ","
+def _array(key: str, items: Iterator[dict[str, object]]) -> Iterator[str]:
+    """A top-level array that is not the document's last member, one element at a time (a
+    report may hold 100,000 links and as many findings: never all their texts at once)."""
     first = next(items, None)
     if first is None:
-        yield f"\n  {json.dumps(key)}: []{end}"
+        yield f"\n  {json.dumps(key)}: [],"
         return
     yield f"\n  {json.dumps(key)}: ["
     yield _encodable("\n    " + _value(first, 2))
     for item in items:
         yield _encodable(",\n    " + _value(item, 2))
-    yield f"\n  ]{end}"
+    yield "\n  ],"
 
 
 def dumps(report: Report, *, tool_version: str) -> str:

@@ -36,11 +36,6 @@ class Finding:
     severity: str
     message: str = ""
 
-    @property
-    def key(self) -> tuple[object, ...]:
-        """Identity for deduplication (e.g. when shards' reports are merged)."""
-        return (self.check, self.file, self.field, self.url, self.expected, self.actual)
-
 
 @dataclass(frozen=True, slots=True)
 class PairField:
