@@ -16,13 +16,19 @@ are converted where the YAML enters, so nothing downstream meets them:
 
 What each converted value was is kept (`FrontMatter.converted`, field path -> "a date", ...),
 so a URL field written as a date is still reported as the wrong type, not as a bad URL.
+
+One pass: a node tree without shared (aliased) nodes, made of plain mappings, sequences and
+core scalars, is walked once into the JSON-safe dict, its field lines and its `converted` map,
+without PyYAML's constructor for string scalars (almost every value). Anything else (merge
+keys, `!!set`/`!!omap`/`!!pairs`, other tags, aliases, repeated keys or field paths, an
+error) is read again by PyYAML's constructor, `json_safe` and `_field_lines`: the same result.
 """
 
 from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -44,6 +50,12 @@ __all__ = [
 
 MAX_YAML_NODES = 100_000  # nodes after alias expansion; a real article has a few hundred
 _STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+# scalars whose SafeConstructor gives a finished value of (tag, text) alone
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")
+)
 
 
 class FrontMatter(dict[str, Any]):
@@ -189,18 +201,113 @@ class _BoundedLoader(SafeLoader):  # type: ignore[misc,valid-type]
     a mapping comes back as a JSON-safe `FrontMatter`."""
 
     check_aliases = True
+    one_pass = True  # the tests turn it off to compare with PyYAML's constructor
 
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
+        tree = True
         if self.check_aliases:
-            _check_expansion(node)
+            tree = _check_expansion(node)
+        if tree and self.one_pass:
+            try:
+                return self.one_pass_data(node)
+            except Exception:  # noqa: BLE001 - anything unusual: PyYAML's own path below
+                # a failed construction leaves its node marked as under way (a "recursive node")
+                self.constructed_objects: dict[yaml.Node, Any] = {}
+                self.recursive_objects: dict[yaml.Node, None] = {}
         data = self.construct_document(node)
         if isinstance(data, dict):
             safe, converted = json_safe(data)
             return FrontMatter(safe, self._field_lines(node), converted)
         return data
+
+    def one_pass_data(self, root: yaml.Node) -> FrontMatter:
+        """What the constructor, `json_safe` and `_field_lines` make of a tree `root`, in one
+        walk (in document order, like `_field_lines`); raises `_Unusual` (or the constructor's
+        error) where only they can tell."""
+        if type(root) is not yaml.MappingNode or root.tag != _MAP_TAG:
+            raise _Unusual
+        mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
+        lines: dict[str, int] = {}
+        converted: dict[str, str] = {}
+        data = FrontMatter({})
+        stack = [(self._one_pass_items(root, data, ""), data)]
+        while stack:
+            items, target = stack[-1]
+            for key, child_path, child in items:
+                kind = type(child)
+                value: Any
+                if kind is scalar:
+                    tag = child.tag
+                    if tag == _STR_TAG:
+                        value = child.value
+                    else:
+                        value, was = self._one_pass_scalar(child, tag)
+                        if was is not None:
+                            converted[child_path] = was
+                elif kind is mapping and child.tag == _MAP_TAG:
+                    value = {}
+                elif kind is sequence and child.tag == _SEQ_TAG:
+                    value = []
+                else:
+                    raise _Unusual
+                target[key] = value
+                if child_path:
+                    if child_path in lines:  # two fields, one path (a key "a.b" beside a: {b})
+                        raise _Unusual
+                    lines[child_path] = child.start_mark.line
+                if kind is not scalar:
+                    stack.append((self._one_pass_items(child, value, child_path), value))
+                    break
+            else:
+                stack.pop()
+        data.lines, data.converted = lines, converted
+        return data
+
+    def _one_pass_items(
+        self, node: yaml.Node, target: Any, path: str
+    ) -> Iterator[tuple[Any, str, yaml.Node]]:
+        """(key or index in `target`, field path, node) of each child of a collection node;
+        `target` gets its keys in order (mapping) or its length (list) at once."""
+        if type(node) is not yaml.MappingNode:
+            target.extend([None] * len(node.value))
+            return iter([(i, f"{path}[{i}]", child) for i, child in enumerate(node.value)])
+        items = []
+        python_keys: set[object] = set()
+        for key_node, child in node.value:
+            if type(key_node) is yaml.ScalarNode and key_node.tag == _STR_TAG:
+                key = key_node.value
+            else:
+                key = self._one_pass_key(key_node, python_keys)
+            if key in target:  # a repeated key: the last value, but the first line
+                raise _Unusual
+            target[key] = None  # its place in the mapping's order
+            items.append((key, f"{path}.{key}" if path else key, child))
+        return iter(items)
+
+    def _one_pass_key(self, node: yaml.Node, python_keys: set[object]) -> str:
+        """A core scalar key (1, null, true, a date) as `json_safe` names it."""
+        if type(node) is not yaml.ScalarNode or node.tag not in _CORE_TAGS:
+            raise _Unusual
+        key = self.construct_object(node)
+        if key in python_keys:  # 1, 1.0 and true are one key to PyYAML
+            raise _Unusual
+        python_keys.add(key)
+        return key_text(key)
+
+    def _one_pass_scalar(self, node: yaml.Node, tag: str) -> tuple[object, str | None]:
+        """(JSON-safe value, what it was) of a core scalar, memoised by its tag and text."""
+        memo = _SCALARS.get((tag, node.value))
+        if memo is None:
+            if tag not in _CORE_TAGS:
+                raise _Unusual
+            memo = _scalar(self.construct_object(node))
+            if len(_SCALARS) >= _SCALARS_MAX:
+                _SCALARS.clear()
+            _SCALARS[tag, node.value] = memo
+        return memo
 
     def _key(self, node: yaml.Node) -> str:
         if not isinstance(node, yaml.ScalarNode):
@@ -229,6 +336,15 @@ class _BoundedLoader(SafeLoader):  # type: ignore[misc,valid-type]
         return lines
 
 
+class _Unusual(Exception):
+    """A node tree the one-pass walk leaves to PyYAML's constructor."""
+
+
+# (tag, text) -> (JSON-safe value, what it was) for core scalars: widths, flags, dates repeat
+_SCALARS: dict[tuple[str, str], tuple[object, str | None]] = {}
+_SCALARS_MAX = 10_000
+
+
 class _AliasFreeLoader(_BoundedLoader):
     """For front matter without a '*' anywhere: it cannot contain an alias, so it cannot expand
     (the expansion walk costs as much as parsing; most articles have no aliases at all)."""
@@ -244,8 +360,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_expansion(root: yaml.Node) -> None:
-    """Count the nodes `root` expands to, memoised per node (iterative: no recursion limit)."""
+def _check_expansion(root: yaml.Node) -> bool:
+    """Count the nodes `root` expands to, memoised per node (iterative: no recursion limit).
+    True when no node is reached twice (a tree: no alias)."""
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -276,3 +393,4 @@ def _check_expansion(root: yaml.Node) -> None:
                         "recursive YAML alias (a node contains itself)", child.start_mark.line
                     )
                 stack.append((child, False))
+    return sizes[id(root)] == len(sizes)
