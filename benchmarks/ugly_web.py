@@ -125,6 +125,7 @@ def tools(args: argparse.Namespace, lib: Path, urls: Path, work: Path) -> list[T
             cmd += ["--state", str(state)] if args.runs > 1 else ["--no-state"]
         if "--allow-private" in (src / "linkcheck" / "config" / "settings.py").read_text():
             cmd += ["--allow-private"]  # the ugly web is on loopback, refused by default
+        cmd += args.linkcheck_arg
         out.append(Tool("linkcheck", cmd, report, cwd=src, env={"PYTHONPATH": str(src)}))
     if "lychee" in args.tools:
         exe = find_lychee(args.lychee)
@@ -223,6 +224,13 @@ def parse_args() -> argparse.Namespace:
         "--linkcheck-ref",
         help="run linkcheck as committed at this git ref (exported with git archive) instead of "
         "the working tree, e.g. HEAD while others edit the tree, or an old commit for a 'before'",
+    )
+    ap.add_argument(
+        "--linkcheck-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more argument for 'linkcheck run' (repeatable), e.g. --linkcheck-arg=--workers=1",
     )
     ap.add_argument("--server-procs", type=int, default=1, choices=[1, 2])
     ap.add_argument("--seed", type=int, default=7)

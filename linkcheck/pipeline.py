@@ -31,7 +31,7 @@ import anyio
 import anyio.to_thread
 
 from linkcheck import __version__, news, shard
-from linkcheck.check import CheckContext, check_link, host_of
+from linkcheck.check import CheckContext
 from linkcheck.collect.library import (
     ArticleInput,
     Collected,
@@ -42,22 +42,16 @@ from linkcheck.collect.library import (
 )
 from linkcheck.config import Config
 from linkcheck.errors import InputError, StateError
-from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
 from linkcheck.local import settle_local
-from linkcheck.models import Article, CheckResult, Link, Outcome, Reason, Report, RunInfo
+from linkcheck.models import Article, CheckResult, HostStats, Link, Outcome, Reason, Report, RunInfo
 from linkcheck.net.client import make_client
 from linkcheck.net.guard import AddressPolicy, Guard, refused_literal
 from linkcheck.plan import Plan, plan
 from linkcheck.report import build_report
 from linkcheck.report.canary import network_down
-from linkcheck.state.session import (
-    COMPLETE,
-    FAILED,
-    INTERRUPTED,
-    NETWORK_DOWN,
-    StateSession,
-)
+from linkcheck.state.session import COMPLETE, FAILED, INTERRUPTED, NETWORK_DOWN, StateSession
+from linkcheck.workers import check_links, worker_count
 
 if TYPE_CHECKING:
     import httpx
@@ -129,6 +123,8 @@ class _Run:
         self.t0 = time.monotonic()
         self.collected: Collected | None = None
         self.gate = Politeness(config)
+        self.processes = 1  # checking processes (linkcheck.workers)
+        self.worker_hosts: list[HostStats] | None = None  # their statistics, added up
         self.interrupted = False
         self.down: str | None = None  # why the network looked down, if it did
         self.state_error: str | None = None  # why the run could not be recorded, if so
@@ -297,19 +293,19 @@ class _Run:
         done: set[str] = set()
         send, receive = anyio.create_memory_object_stream[CheckResult](float("inf"))
 
+        injected = self.transport is not None or self.client is not None
+        processes = self.processes = 1 if injected else worker_count(config, len(work.to_check))
+        if processes > 1:
+            self.worker_hosts = []
+
         async def check_all(client: httpx.AsyncClient) -> None:
             ctx = CheckContext(
                 client=client, config=config, gate=self.gate, revalidate=work.revalidate
             )
             async with send:
                 with self.scope:
-                    await run_checks(
-                        work.to_check,
-                        lambda link, permit: check_link(link, ctx, permit),
-                        send.send_nowait,
-                        gate=self.gate,
-                        host_of=host_of,
-                        concurrency=config.concurrency,
+                    await check_links(
+                        work.to_check, ctx, send.send_nowait, processes, self.worker_hosts
                     )
 
         closed = False
@@ -363,7 +359,9 @@ class _Run:
             inputs=tuple(self.paths),
             options=self.config.as_options(),
             # frozen copies: the report never shares the gate's live statistics
-            hosts=tuple(replace(h) for h in self.gate.snapshot()),
+            hosts=tuple(replace(h) for h in self.gate.snapshot())
+            if self.worker_hosts is None
+            else tuple(self.worker_hosts),
             interrupted=self.interrupted,
             config_file=self.config.config_file,
             fail_after=self.config.fail_after,
@@ -374,6 +372,7 @@ class _Run:
             if self.session is not None and self.config.state
             else None,
             shard=self.config.shard,
+            workers=self.processes,
         )
         final, findings = news.finish(results, collected, self.config)
         return build_report(

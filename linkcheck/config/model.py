@@ -65,6 +65,9 @@ class Config:
     # Sharded runs: check only the links of shard (K, N).
     shard: tuple[int, int] | None = None
     shards: int = 0  # N when K comes from the environment
+    # Checking processes: 0 = automatic (one per core, at most 4, for large runs), 1 = this
+    # process only. Each host's limits are divided between them (linkcheck.workers).
+    workers: int = 0
     # How the command line presents the run (the library ignores these).
     output: str = DEFAULT_OUTPUT
     quiet: bool = False

@@ -11,7 +11,7 @@ __all__ = ["CONTENT", "EXTRA_SETTINGS", "NEWS", "SHARDS"]
 
 CONTENT = "library shape (front-matter fields, relative and local links)"
 NEWS = "news-page checks (soft 404s, AMP pairs)"
-SHARDS = "sharded runs (one share of the hosts per machine)"
+SHARDS = "sharded runs and checking processes (splitting the work)"
 _FILE_ONLY = "config file only"  # settings.FILE_ONLY
 
 EXTRA_SETTINGS: tuple[Setting, ...] = (
@@ -81,6 +81,19 @@ EXTRA_SETTINGS: tuple[Setting, ...] = (
         default_text="",
         help="the number of shards N, with K from the environment: JOB_COMPLETION_INDEX "
         "(a Kubernetes Indexed Job, counts from 0) or LINKCHECK_SHARD_INDEX (from 1)",
+    ),
+    Setting(
+        name="workers",
+        kind=Kind.INT,
+        default=0,
+        group=SHARDS,
+        flag="--workers",
+        metavar="N",
+        bounds=Bounds.NON_NEGATIVE,
+        default_text="0, automatic",
+        help="processes that check links on this machine. 0: one per CPU core (at most 4) "
+        "when over 5,000 links are to be checked; 1: this process only. Each host's "
+        "--host-concurrency and --host-rate are divided between them, never exceeded",
     ),
     # ---- config file only
     Setting(

@@ -150,6 +150,7 @@ def _run(run: RunInfo) -> dict[str, object]:
         "network_down": _str_or_none(run.network_down),
         "state_error": _str_or_none(run.state_error),
         "shard": None if run.shard is None else {"index": run.shard[0], "total": run.shard[1]},
+        "workers": _int_or_none(run.workers) or 1,
     }
     if run.merged_from:  # only in a merged report (linkcheck merge)
         out["merged_from"] = [jsonable(dict(m)) for m in run.merged_from]

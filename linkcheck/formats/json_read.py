@@ -135,6 +135,7 @@ def _run(run: Mapping[str, Any]) -> RunInfo:
         shard=_shard(run.get("shard")),
         state_error=run.get("state_error"),
         merged_from=tuple(dict(m) for m in run.get("merged_from") or ()),
+        workers=run.get("workers") or 1,
     )
 
 

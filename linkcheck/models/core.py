@@ -372,6 +372,7 @@ class RunInfo:
     shard: tuple[int, int] | None = None  # (K, N): this run checked shard K of N (1-based K)
     # a merged report (`linkcheck merge`): the shards' runs, {index, total, started_at, ...}
     merged_from: tuple[Mapping[str, object], ...] = ()
+    workers: int = 1  # processes that checked the links (--workers; 1: the run's own)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)

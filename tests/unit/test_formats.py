@@ -372,7 +372,9 @@ def test_json_shape_and_order(validator: Draft202012Validator) -> None:
         "network_down",
         "state_error",
         "shard",
+        "workers",  # 0.4: how many processes checked the links (additive)
     ]
+    assert run["workers"] == 1
     assert run["duration_s"] == 65.432
     assert run["options"] == {"timeout": 10.0, "exclude": ["a", "b"], "verbose": False}
     assert [h["host"] for h in run["hosts"]] == ["down.example", "z.example"]

@@ -27,6 +27,7 @@ ORDER = [
     "images",
     "local",
     "check",
+    "workers",
     "news",
     "report",
     "state",
