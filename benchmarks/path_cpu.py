@@ -1,9 +1,18 @@
-"""CPU per request of linkcheck's whole checking path (reading, checking, writing), page links only.
+"""CPU per request of linkcheck's whole checking path (reading, checking, writing).
 
-~10,000 unique page URLs (HEAD) in 2,000 articles shaped like the seed (front matter with
-`webUrl`, `related[]` with `webUrl`/`ampWebUrl`, a Markdown body linking some of them again)
-on 20 loopback hosts (127.0.0.2-21), answered at once (no latency) by `ugly_server.py` in its
-own process. The checker runs `linkcheck.arun` in a fresh subprocess with
+Two webs, both on 20 loopback hosts (127.0.0.2-21) served by `ugly_server.py` in its own
+process, answered after `--latency` seconds (default 0: at once):
+
+  --web pages  (default) ~10,000 unique page URLs in 2,000 articles shaped like the seed (front
+               matter with `webUrl`, `related[]` with `webUrl`/`ampWebUrl`, a Markdown body
+               linking some of them again); every page a bounded GET (the news checks).
+  --web ugly   the library of `ugly_web.py` (`ugly_library.build`): pages, AMP and AMP-cache
+               URLs, images probed with Range requests (some declared at a wrong size), 404s,
+               redirect chains across hosts, flaky 503s, 429 + Retry-After; no hanging URLs
+               unless `--hangs N` (a hang costs wall time, not CPU). Use `--latency 0.05` for
+               issue #7's web.
+
+The checker runs `linkcheck.arun` in a fresh subprocess with
 `--concurrency 200 --host-concurrency 16` and a host rate that never binds; its CPU time
 (user + sys, every thread) is split at the start of checking and at the last result:
 
@@ -16,7 +25,13 @@ only (`--profile writing`: over the writing phase) and prints the top 25 entries
 by cumtime; with PATH_CPU_PSTATS=FILE in the environment the whole profile is saved there.
 
     python benchmarks/path_cpu.py [--articles 2000] [--repeat 3] [--profile [writing]]
+    python benchmarks/path_cpu.py --web ugly --articles 3000 --latency 0.05 --repeat 3
     python benchmarks/path_cpu.py --linkcheck-ref HEAD~5     # a committed version, for a before
+    python benchmarks/path_cpu.py --spy flame.svg   # py-spy (if installed) samples the checker
+
+With `--spy FILE` the checker runs under `py-spy record` (sampling, far less overhead than
+cProfile; a `.txt` FILE gets collapsed stacks (`-f raw`), anything else a flame graph); py-spy
+is never a dependency of the project (`pip install py-spy` into the environment that runs this).
 
 On a shared machine use --repeat: the least CPU of the runs is reported (contention only ever
 adds CPU time). Only loopback traffic; bounded; stops everything it started.
@@ -40,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 HOSTS = [f"127.0.0.{i}" for i in range(2, 22)]
 CONCURRENCY, PER_HOST = 200, 16
 CHILD_TIMEOUT_S = 600.0
@@ -108,6 +124,23 @@ def child(library: str, out: str, profile: str | None) -> None:
 
     marks: dict[str, float] = {}
     prof: Any = None
+    import gc
+
+    gc_time = {"s": 0.0, "t0": 0.0, "runs": 0}
+    gc_gen: dict[str, list[float]] = {}
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:  # the collector's CPU, in all
+        if phase == "start":
+            gc_time["t0"] = time.process_time()
+        else:
+            took = time.process_time() - gc_time["t0"]
+            gc_time["s"] += took
+            gc_time["runs"] += 1
+            row = gc_gen.setdefault(str(info["generation"]), [0, 0.0])
+            row[0] += 1
+            row[1] += took
+
+    gc.callbacks.append(on_gc)
     if profile:
         import cProfile
 
@@ -117,6 +150,7 @@ def child(library: str, out: str, profile: str | None) -> None:
         if p.phase == "checking" and "checking" not in marks:
             marks["checking"] = time.process_time()
             marks["checking_wall"] = time.monotonic()
+            marks["gc_checking"] = gc_time["s"]
             if prof is not None and profile == "checking":
                 prof.enable()
         elif p.links_total and p.checked == p.links_total and "written" not in marks:
@@ -127,6 +161,7 @@ def child(library: str, out: str, profile: str | None) -> None:
                     prof.enable()
             marks["checked"] = time.process_time()
             marks["checked_wall"] = time.monotonic()
+            marks["gc_checked"] = gc_time["s"]
 
     config = linkcheck.Config(
         concurrency=CONCURRENCY,
@@ -168,6 +203,9 @@ def child(library: str, out: str, profile: str | None) -> None:
         "json_s": marks["written"] - marks["loop_closed"],
         "total_s": marks["written"] - t0,
         "checking_wall_s": marks["checked_wall"] - marks["checking_wall"],
+        "checking_gc_s": marks["gc_checked"] - marks["gc_checking"],
+        "gc_s": gc_time["s"],
+        "gc_by_generation": gc_gen,
         "wall_s": time.monotonic() - w0,
         "outcomes": outcomes,
     }
@@ -202,8 +240,21 @@ def _export(ref: str, into: Path) -> Path:
     return into
 
 
+def write_ugly_library(folder: Path, articles: int, port: int, hangs: int) -> int:
+    """The library of `ugly_web.py` (no host enforcing its own limit). Returns the URL count."""
+    import ugly_library
+
+    shares = ugly_library.Shares(hangs=hangs)
+    wl = ugly_library.build(folder, HOSTS, port, articles, latency=0.0, shares=shares)
+    return len(wl.urls)
+
+
 def run_once(
-    library: Path, control: int, profile: str | None, pythonpath: str | None
+    library: Path,
+    control: int,
+    profile: str | None,
+    pythonpath: str | None,
+    spy: str | None = None,
 ) -> dict[str, Any]:
     _get(control, "reset")
     env = dict(os.environ)
@@ -211,6 +262,9 @@ def run_once(
         env["PYTHONPATH"] = pythonpath
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, __file__, "--child", str(library), str(Path(tmp) / "r.json")]
+        if spy:  # sampled at 200 Hz, subprocesses and idle time left out
+            fmt = "raw" if spy.endswith(".txt") else "flamegraph"
+            cmd = ["py-spy", "record", "-r", "200", "-f", fmt, "-o", spy, "--", *cmd]
         done = subprocess.run(
             cmd + (["--profile", profile] if profile else []),
             capture_output=True,
@@ -221,7 +275,8 @@ def run_once(
         )
     if done.returncode != 0:
         raise SystemExit(f"checker failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]  # not py-spy's
+    result: dict[str, Any] = json.loads(lines[-1])
     stats = _get(control, "stats")
     result["requests"] = sum(h["requests"] for h in stats["hosts"].values())
     return result
@@ -230,6 +285,10 @@ def run_once(
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=2000)
+    ap.add_argument("--web", choices=("pages", "ugly"), default="pages", help="which library")
+    ap.add_argument("--latency", type=float, default=0.0, help="seconds per response (0)")
+    ap.add_argument("--hangs", type=int, default=0, help="hanging URLs (--web ugly only)")
+    ap.add_argument("--spy", default=None, help="run the checker under py-spy record to FILE")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument(
         "--profile",
@@ -249,7 +308,8 @@ def main() -> int:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "benchmarks" / "ugly_server.py"), "--hosts", ",".join(HOSTS)]
-        + ["--port", str(port), "--latency", "0", "--lifetime", "1800"],
+        + ["--port", str(port), "--latency", f"{args.latency:g}", "--lifetime", "1800"]
+        + ["--all-hosts", ",".join(HOSTS)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -262,10 +322,14 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             library = Path(tmp) / "lib"
             library.mkdir()
-            urls = write_library(library, args.articles, port)
+            if args.web == "ugly":
+                urls = write_ugly_library(library, args.articles, port, args.hangs)
+            else:
+                urls = write_library(library, args.articles, port)
             pythonpath = str(_export(args.linkcheck_ref, Path(tmp))) if args.linkcheck_ref else None
             runs = [
-                run_once(library, control, args.profile, pythonpath) for _ in range(args.repeat)
+                run_once(library, control, args.profile, pythonpath, args.spy)
+                for _ in range(args.repeat)
             ]
     finally:
         server.terminate()
@@ -273,7 +337,8 @@ def main() -> int:
     best = min(runs, key=lambda r: r["total_s"])
     req = best["requests"]
     print(
-        f"{args.articles} articles, {urls} unique URLs, {req} requests (least CPU of {len(runs)})"
+        f"{args.web} web, {args.articles} articles, latency {args.latency:g} s: {urls} unique "
+        f"URLs, {req} requests (least CPU of {len(runs)})"
     )
     for phase in ("reading", "checking", "writing", "total"):
         cpu = best[phase + "_s"]
@@ -283,6 +348,12 @@ def main() -> int:
         "JSON written {json_s:.2f} s)".format(**best)
     )
     print(f"  checking wall {best['checking_wall_s']:.2f} s, whole run wall {best['wall_s']:.2f} s")
+    if "checking_gc_s" in best:
+        print(
+            f"  garbage collector {best['gc_s']:.2f} s CPU in all, "
+            f"{best['checking_gc_s']:.2f} s of it while checking; by generation (runs, s): "
+            + ", ".join(f"{g}: ({n}, {t:.2f})" for g, (n, t) in best["gc_by_generation"].items())
+        )
     print(f"  outcomes {best['outcomes']}")
     if "profile" in best:
         print(best["profile"])
