@@ -13,10 +13,9 @@ Anything that is not an aiohttp or OS failure propagates unchanged: it is a bug.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -37,40 +36,56 @@ def _no_proxy(url: httpx.URL) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def httpx_errors() -> Iterator[None]:
-    """Re-raise aiohttp's failures as the httpx exception a native httpx transport would raise.
+# What aiohttp (and the socket and TLS layers under it) raise while a request is sent or its
+# body read: translated into httpx's tree by `httpx_error`; anything else propagates (a bug).
+TRANSLATED = (aiohttp.ClientError, ssl.SSLError, OSError)  # TimeoutError is an OSError
 
-    Order matters: the most specific aiohttp classes come first. The aiohttp exception stays
-    chained as the cause (with its own OS/SSL cause), so `map_error` can still tell DNS and
-    TLS failures apart by type.
+
+def httpx_error(exc: BaseException) -> httpx.TransportError:
+    """The httpx exception a native httpx transport would raise for this aiohttp failure.
+
+    Order matters: the most specific aiohttp classes come first. The caller raises it `from`
+    the aiohttp exception, which stays chained as the cause (with its own OS/SSL cause), so
+    `map_error` can still tell DNS and TLS failures apart by type. (A plain function, not a
+    context manager: it runs only when something failed, not around every request.)
     """
-    try:
-        yield
-    except (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError) as exc:
-        raise httpx.ProxyError(_text(exc)) from exc
-    except aiohttp.ClientConnectorError as exc:  # DNS, refused, TLS handshake, certificate
-        raise httpx.ConnectError(_text(exc)) from exc
-    except aiohttp.ConnectionTimeoutError as exc:
-        raise httpx.ConnectTimeout(_text(exc)) from exc
-    except aiohttp.ServerTimeoutError as exc:  # SocketTimeoutError: no bytes within `read`
-        raise httpx.ReadTimeout(_text(exc)) from exc
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
-        raise httpx.RemoteProtocolError(_text(exc)) from exc
-    except aiohttp.ClientResponseError as exc:  # a response aiohttp could not parse
-        raise httpx.RemoteProtocolError(_text(exc)) from exc
-    except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
-        raise httpx.UnsupportedProtocol(_text(exc)) from exc
-    except (aiohttp.ClientOSError, aiohttp.ClientConnectionError) as exc:  # reset, broken pipe
-        raise httpx.ReadError(_text(exc)) from exc
-    except aiohttp.ClientError as exc:
-        raise httpx.TransportError(_text(exc)) from exc
-    except ssl.SSLError as exc:  # a TLS alert after the handshake
-        raise httpx.ReadError(_text(exc)) from exc
-    except TimeoutError as exc:  # asyncio's own timeout inside aiohttp (not anyio's fail_after)
-        raise httpx.ReadTimeout(_text(exc)) from exc
-    except OSError as exc:
-        raise httpx.ReadError(_text(exc)) from exc
+    text = _text(exc)
+    if isinstance(exc, aiohttp.ClientProxyConnectionError | aiohttp.ClientHttpProxyError):
+        return httpx.ProxyError(text)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS handshake, certificate
+        return httpx.ConnectError(text)
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(text)
+    if isinstance(exc, aiohttp.ServerTimeoutError):  # SocketTimeoutError: no bytes within `read`
+        return httpx.ReadTimeout(text)
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return httpx.RemoteProtocolError(text)
+    if isinstance(exc, aiohttp.ClientResponseError):  # a response aiohttp could not parse
+        return httpx.RemoteProtocolError(text)
+    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        return httpx.UnsupportedProtocol(text)
+    if isinstance(exc, aiohttp.ClientOSError | aiohttp.ClientConnectionError):  # reset, pipe
+        return httpx.ReadError(text)
+    if isinstance(exc, aiohttp.ClientError):
+        return httpx.TransportError(text)
+    if isinstance(exc, ssl.SSLError):  # a TLS alert after the handshake
+        return httpx.ReadError(text)
+    if isinstance(exc, TimeoutError):  # asyncio's own timeout inside aiohttp (not fail_after)
+        return httpx.ReadTimeout(text)
+    return httpx.ReadError(text)  # any other OSError
+
+
+_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")
+
+
+def _has_auto_headers(headers: httpx.Headers) -> bool:
+    return "user-agent" in headers and "accept" in headers and "accept-encoding" in headers
+
+
+_HTTP_VERSIONS = {
+    aiohttp.HttpVersion11: b"HTTP/1.1",
+    aiohttp.HttpVersion10: b"HTTP/1.0",
+}
 
 
 def _text(exc: BaseException) -> str:
@@ -86,9 +101,11 @@ class _Body(httpx.AsyncByteStream):
         self._response = response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with httpx_errors():
+        try:
             async for chunk in self._response.content.iter_any():
                 yield chunk
+        except TRANSLATED as exc:
+            raise httpx_error(exc) from exc
 
     async def aclose(self) -> None:
         # release() returns the connection to the pool only when the body was read to its end;
@@ -246,7 +263,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector=connector,
             trust_env=False,  # the proxy and CA environment is read once, by net.client
             auto_decompress=False,  # httpx decodes Content-Encoding, once
-            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client owns cookies
             requote_redirect_url=False,
             # aiohttp's defaults (8 KiB a header, 128 headers) refuse what real sites send
@@ -296,28 +312,40 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await self._check(request.url.host)
         session = self._session or self._open()
         data = request.content or None  # linkcheck sends no bodies; a stream is read first
-        with httpx_errors():
+        url = request.url
+        # httpx has percent-encoded it already, and moved any user:password of the URL into an
+        # Authorization header (aiohttp refuses both: ValueError)
+        target = URL(str(url), encoded=True)
+        if url.userinfo:
+            target = target.with_user(None)
+        headers = request.headers
+        try:
             response = await session.request(
                 request.method,
-                # httpx has percent-encoded it already, and moved any user:password of the
-                # URL into an Authorization header (aiohttp refuses both: ValueError)
-                URL(str(request.url), encoded=True).with_user(None),
-                headers=list(request.headers.multi_items()),
+                target,
+                headers=headers.multi_items(),
                 data=data,
                 allow_redirects=False,
-                proxy=self._proxy_for(request.url),
+                proxy=self._proxy_for(url),
                 timeout=self._timeout(request.extensions),
+                # aiohttp adds its own User-Agent, Accept and Accept-Encoding to a request
+                # without them: only what httpx built is sent (asked only when one is missing,
+                # as it costs aiohttp a header table per request)
+                skip_auto_headers=None if _has_auto_headers(headers) else _AUTO_HEADERS,
             )
+        except TRANSLATED as exc:
+            raise httpx_error(exc) from exc
         version = response.version
+        http_version = b"HTTP/1.1"
+        if version is not None:
+            http_version = _HTTP_VERSIONS.get(version) or f"HTTP/{version[0]}.{version[1]}".encode()
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
             stream=_Body(response),
             request=request,
             extensions={
-                "http_version": f"HTTP/{version.major}.{version.minor}".encode()
-                if version
-                else b"HTTP/1.1",
+                "http_version": http_version,
                 "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
             },
         )
