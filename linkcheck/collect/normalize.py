@@ -28,6 +28,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
@@ -71,6 +72,15 @@ _DEFAULT_PORT = {"http": 80, "https": 443}
 # path + query made only of characters httpx sends as they are (RFC 3986 unreserved, sub-delims,
 # ':', '@', '/', '?' and well-formed %XX escapes): such a URL needs no re-encoding
 _PLAIN_TAIL = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*")
+# The usual absolute URL: lowercase http(s), a lowercase ASCII host, maybe a port, a plain path
+# and query (as _PLAIN_TAIL), maybe a fragment. Its canonical form needs no urlsplit.
+_USUAL = re.compile(
+    r"(https?)://([a-z0-9_.\-]+)(?::([0-9]{1,5}))?"
+    r"(/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*)?"
+    r"(\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?"
+    r"(?:#.*)?",
+    re.DOTALL,
+)
 
 
 def _invalid(raw: RawLink, url: str, detail: str) -> Skipped:
@@ -154,7 +164,29 @@ def resolve_location(location: str, current: str) -> tuple[str | None, str]:
     return None, result.detail
 
 
+def _usual(text: str) -> str | None:
+    """The canonical form of a `_USUAL` URL (what `_canonical` gives), or None when it is
+    not one or has anything to report (a bad host or port, a dot segment)."""
+    match = _USUAL.fullmatch(text)
+    if match is None:
+        return None
+    scheme, written, port, path, query = match.groups()
+    host = _ascii_host(written)
+    if host is None or (path is not None and "/." in path):
+        return None
+    if port is not None:
+        number = int(port)
+        if not 0 < number <= 65535:
+            return None
+        if number != _DEFAULT_PORT[scheme]:
+            host = f"{host}:{number}"
+    return f"{scheme}://{host}{path or '/'}{query or ''}"
+
+
 def _canonical(raw: RawLink, text: str, scheme: str) -> str | Skipped:
+    found = _usual(text)
+    if found is not None:
+        return found
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -190,8 +222,10 @@ def _canonical(raw: RawLink, text: str, scheme: str) -> str | Skipped:
     return str(url)
 
 
+@functools.lru_cache(maxsize=4096)
 def _ascii_host(host: str) -> str | None:
-    """Lowercase ASCII (punycode) form of a written host, or None when it is not valid."""
+    """Lowercase ASCII (punycode) form of a written host, or None when it is not valid.
+    Memoised: a library names few hosts, and an IPv4 one is costly to read."""
     if host.startswith("["):
         try:
             ip = ipaddress.IPv6Address(host[1:-1].split("%", 1)[0])

@@ -219,3 +219,41 @@ def test_fixture_library_end_to_end() -> None:
         ("001_eu_climate_summit.md", 37, Reason.UNSUPPORTED_SCHEME),
         ("003_mars_helicopter.md", 31, Reason.INVALID_URL),
     ]
+
+
+def test_the_usual_url_shortcut_gives_the_full_canonical_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`_usual` (no urlsplit for a plain lowercase URL) agrees with the full path on every
+    mix of scheme, user, host, port, path, query and fragment spellings."""
+    import itertools
+    import random
+
+    from linkcheck.collect import normalize as module
+
+    schemes = ["http", "https", "HTTP", "Https"]
+    users = ["", "u@", "u:p@"]
+    hosts = [
+        "example.com", "Example.COM", "127.0.0.11", "0x7f.1", "2130706433", "0177.0.0.1",
+        "127.0.0.1.", "256.1.1.1", "1.2.3.09", "example.1", "a..b", ".a", "a.", "-a", "a_b",
+        "xn--bcher-kva.example", "bücher.example", "[::1]", "", "a b", "a%41", "4294967296",
+    ]  # fmt: skip
+    ports = ["", ":", ":0", ":80", ":443", ":8080", ":080", ":65535", ":65536", ":99999", ":x"]
+    paths = [
+        "", "/", "/a/b", "/a b", "/./a", "/a/../b", "/%2e%2E/", "/%zz", "/ä", "/a;b", "/a//b",
+        "/.hidden", "/a/.", "/a%20b", "/a|b", "/~u/", "/a@b:c",
+    ]  # fmt: skip
+    queries = ["", "?", "?a=1&b=2", "?a b", "?a=%20", "??", "?a=/b?c", "?%"]
+    fragments = ["", "#", "#x", "#x?y", "#a b", "#é"]
+    every = list(itertools.product(schemes, users, hosts, ports, paths, queries, fragments))
+    texts = [
+        f"{s}://{u}{h}{p}{a}{q}{f}" for s, u, h, p, a, q, f in random.Random(3).sample(every, 20000)
+    ]
+    texts += [f"http://{h}{p}{a}" for h in hosts for p in ports for a in paths]
+    fast = [normalize(raw(t)) for t in texts]
+    monkeypatch.setattr(module, "_usual", lambda text: None)
+    full = [normalize(raw(t)) for t in texts]
+    for text, a, b in zip(texts, fast, full, strict=True):
+        assert a == b, text
+    # and the comparison means something: the shortcut itself read many of them
+    assert sum(module._USUAL.fullmatch(t) is not None for t in texts) > 2000
