@@ -39,6 +39,7 @@ else `uuid`; else the article's URL), worked out once per article.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
@@ -209,7 +210,9 @@ class _Extractor:
     ) -> None:
         if line is None:
             line = field_line(self.article, path)
-        src = Source(self.article.path, path, line, self.article.title, self.key)
+        # interned: "webUrl", "related[0].images[0].url"... repeat in every article, and one
+        # copy serves them all (each link keeps its field path until the report is written)
+        src = Source(self.article.path, sys.intern(path), line, self.article.title, self.key)
         self.links.append(RawLink(text, kind, src, declared))
 
     def wrong(self, path: str, message: str) -> None:

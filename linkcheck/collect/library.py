@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from linkcheck.classify import declared_size_problem
 from linkcheck.collect.bodies import BodyParser
@@ -27,7 +26,6 @@ from linkcheck.models import (
     Link,
     LinkKind,
     ProblemReason,
-    RawLink,
     Skipped,
 )
 
@@ -204,8 +202,7 @@ class _Reader:
         place = self.place(article, path)
         size_suffix = f".{self.fields['image_url']}"
         self.pairs.extend(amp_pairs(article, raw_links, self.config))
-        for raw in raw_links:
-            raw = _interned(raw)
+        for raw in raw_links:  # field paths come interned from `extract`
             self.collector.add(raw, place)
             if (
                 raw.kind is LinkKind.IMAGE
@@ -223,11 +220,3 @@ class _Reader:
                             line=raw.source.line,
                         )
                     )
-
-
-def _interned(raw: RawLink) -> RawLink:
-    """The field path interned: "webUrl", "related[0].images[0].url"... repeat in every
-    article; one copy serves them all (file names and titles are already one per article)."""
-    s = raw.source
-    field = sys.intern(s.field)
-    return raw if field is s.field else replace(raw, source=replace(s, field=field))

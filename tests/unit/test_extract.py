@@ -264,3 +264,16 @@ def test_fixture_library_extracts() -> None:
     assert [(p.reason, p.field, p.line) for p in problems] == [
         (ProblemReason.WRONG_TYPE, "images", 6)
     ]
+
+
+def test_field_paths_are_one_string_across_articles(tmp_path: Path) -> None:
+    """A library repeats its field paths in every article: each link keeps an interned
+    one (one copy for 20,000 articles), so the reader needs no second pass to share them."""
+    text = (
+        "---\nwebUrl: https://a.example/{n}\nrelated:\n  - images:\n"
+        "      - url: https://img.example/{n}.jpg\n---\n"
+    )
+    first, second = (extract(article(tmp_path, text.format(n=n)))[0] for n in (1, 2))
+    assert [link.source.field for link in first] == ["webUrl", "related[0].images[0].url"]
+    for a, b in zip(first, second, strict=True):
+        assert a.source.field is b.source.field
