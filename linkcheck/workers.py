@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import operator
-import os
 import signal
 import time
 import traceback
@@ -41,6 +40,7 @@ import anyio
 import anyio.to_thread
 
 from linkcheck.check import CheckContext, check_link, host_of
+from linkcheck.collect.parallel import AUTO_MAX, cores, main_hidden
 from linkcheck.config import Config
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
@@ -73,21 +73,12 @@ __all__ = [
     "worker_count",
 ]
 
-AUTO_MAX = 4  # automatic: one worker per core, at most this many
 AUTO_MIN_LINKS = 5_000  # automatic: below this many links, one process (starting one costs ~0.5 s)
 FLUSH_S = 0.05  # a worker sends what it has finished this often
 STOP_WAIT_S = 5.0  # how long a stopped worker may take to exit before it is killed
 POLL_S = 0.2  # how often a silent worker is looked at (alive? told to stop too long ago?)
 
 OnResult = Callable[[CheckResult], None]
-
-
-def cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def worker_count(config: Config, links: int) -> int:
@@ -285,7 +276,8 @@ async def check_in_workers(
                 name=f"linkcheck-check-{i + 1}",
                 daemon=True,
             )
-            process.start()
+            with main_hidden():
+                process.start()
             results_out.close()
             control_in.close()
             workers.append(_Worker(i, process, results_in, control_out, part))

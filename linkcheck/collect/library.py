@@ -15,8 +15,9 @@ from linkcheck.collect.extract import extract
 from linkcheck.collect.fields import Fields
 from linkcheck.collect.normalize import LinkCollector
 from linkcheck.collect.pairs import amp_pairs
+from linkcheck.collect.parallel import parsed
 from linkcheck.collect.places import Place, folder_base, names_root
-from linkcheck.collect.sources import Discovery, no_files_message, parse_article, read_article
+from linkcheck.collect.sources import Discovery, no_files_message, parse_article
 from linkcheck.config import Config
 from linkcheck.errors import InputError
 from linkcheck.models import (
@@ -114,9 +115,8 @@ def collect(
     When `stop()` turns true, reading ends early and what was read so far is returned
     (`Collected.complete` false)."""
     found = Discovery(paths, config.globs)
-    inputs: Iterator[_Read] = ((read_article(path, name=name), path) for path, name in found)
     complete = True
-    with BodyParser() as bodies:
+    with BodyParser() as bodies, parsed(found, config.workers) as inputs:
         reader = _Reader(config, bodies, stop)
         for source in (inputs, _from_memory(articles)):
             for article, path in source:
