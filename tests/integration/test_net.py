@@ -24,7 +24,7 @@ import pytest
 import sniffio
 import trustme
 from aiohttp.abc import AbstractResolver, ResolveResult
-from sitekit import Response, Site, unused_address
+from sitekit import Request, Response, Site, unused_address
 
 import linkcheck
 from linkcheck.check import check_link
@@ -197,6 +197,29 @@ async def test_cookies_a_site_sets_are_sent_back_to_it(backend: Backend, site: S
     assert last.headers["cookie"] == "consent=yes"
 
 
+async def test_the_run_clients_short_way_sends_what_httpx_would(
+    backend: Backend, site: Site
+) -> None:
+    """exchange() sends through the run client's `open_stream`, not httpx's send(): the server
+    sees the same headers either way (client's, config's, the request's own, cookies), and a
+    URL with user:password still gets its Authorization header (httpx's way)."""
+    site.route("/set", Response(200, [("Set-Cookie", "consent=yes; Path=/")], b"ok"))
+    config = replace(CONFIG, headers=(("X-Team", "news"),))
+    async with make_client(config, backend=backend) as client:
+        await exchange(client, "HEAD", site.url("/set"))
+        await exchange(client, "GET", site.url("/ok"), headers={"Range": "bytes=0-9"}, timeout=5)
+        request = client.build_request("GET", site.url("/ok"), headers={"Range": "bytes=0-9"})
+        await (await client.send(request, stream=True)).aclose()
+        with_user = site.url("/ok").replace("://", "://reader:s3cret@", 1)
+        assert (await exchange(client, "HEAD", with_user)).status == 200
+    _, short, long, authorised = site.log
+    assert short.headers == long.headers
+    assert short.headers["x-team"] == "news"
+    assert short.headers["range"] == "bytes=0-9"
+    assert short.headers["cookie"] == "consent=yes"
+    assert authorised.headers["authorization"] == "Basic cmVhZGVyOnMzY3JldA=="
+
+
 async def test_a_body_only_drained_is_not_decoded(backend: Backend, site: Site) -> None:
     site.route("/bad-gz-404", Response(404, {"Content-Encoding": "gzip"}, b"not gzip"))
     ex = await send(backend, site.url("/bad-gz-404"), method="GET", sink=lambda c: False)
@@ -279,6 +302,32 @@ async def test_idle_connections_are_bounded_over_all_hosts(sites: Any) -> None:
             assert (await client.head(s.url("/ok"))).status_code == 200
     assert len(hosts[-1].connection_ids()) == 1  # recently used: kept and reused
     assert len(hosts[0].connection_ids()) == 2  # least recently used: closed, connects again
+
+
+async def test_aiohttp_transport_sends_only_the_headers_httpx_built(site: Site) -> None:
+    """aiohttp adds a User-Agent, Accept and Accept-Encoding of its own to a request without
+    them: the transport must send exactly what httpx built, with or without them."""
+    seen: list[dict[str, str]] = []
+
+    def record(req: Request) -> Response:
+        seen.append(req.headers)
+        return Response.text("ok")
+
+    site.route("/h", record)
+    transport = AiohttpTransport()
+    try:
+        bare = httpx.Request("GET", site.url("/h"), headers={"X-Only": "1"})
+        answer = await transport.handle_async_request(bare)
+        await answer.aclose()
+        async with httpx.AsyncClient(transport=transport, headers={"User-Agent": "ua/1"}) as c:
+            assert (await c.get(site.url("/h"), headers={"Accept": "text/x"})).status_code == 200
+    finally:
+        await transport.aclose()
+    assert seen[0]["x-only"] == "1"
+    assert not {"user-agent", "accept", "accept-encoding"} & set(seen[0])
+    assert seen[1]["user-agent"] == "ua/1"
+    assert seen[1]["accept"] == "text/x"
+    assert "aiohttp" not in seen[1]["user-agent"]
 
 
 # ---- failures map to the same ErrorKinds on both transports --------------------------------
