@@ -258,6 +258,9 @@ def trust_store(config: Config) -> ssl.SSLContext:
     return context
 
 
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})  # httpx's is_redirect statuses
+
+
 async def _set_aside_bad_location(response: httpx.Response) -> None:
     """httpx resolves a Location even when not following: it raises RemoteProtocolError or
     InvalidURL for some bad ones (indistinguishable from a broken connection) and quietly
@@ -266,8 +269,10 @@ async def _set_aside_bad_location(response: httpx.Response) -> None:
     So every redirect's Location is moved aside before httpx looks at it; `redirects.walk`
     resolves and validates the raw value (a bad one is `invalid_redirect`).
     """
+    if response.status_code not in _REDIRECTS:  # most answers: no header lookup at all
+        return
     location = response.headers.get("location")
-    if location is None or not response.is_redirect:
+    if location is None:
         return
     del response.headers["location"]
     response.headers[BAD_LOCATION] = location
