@@ -8,9 +8,7 @@ A pushback that carries Retry-After already pauses the whole host (gate.py). Whi
 is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only a
 second pushback within `CONFIRM` seconds of traffic after the pause confirms it. A host that
 limits its rate pushes back again as soon as we resume at the same rate; a host where a few
-URLs answer 429 does not, and costs only the pause. Once a pause has gone unconfirmed, the
-host's 429s are known to be about their URLs (`url_scoped`): the next ones pause only their own
-link for its Retry-After, the rest of the host carries on, until a pushback is confirmed again.
+URLs answer 429 does not, and costs only the pause.
 
 Successes add the rate back, self-clocked by responses: each clean response adds
 `step / rate`, so one second's worth of responses at the current rate adds `step` =
@@ -65,7 +63,6 @@ class AdaptiveRate:
         "below_s",
         "suspect",
         "sources",
-        "url_scoped",
     )
 
     def __init__(self, configured: float, floor: float = MIN_RATE) -> None:
@@ -83,9 +80,6 @@ class AdaptiveRate:
         self.below_s = 0.0
         self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
         self.sources: set[object] = set()  # links that pushed back since the last cut
-        # a Retry-After pushback turned out to be about its URL (nothing followed it): the
-        # next ones pause only their own link, not the host (gate.py), until one is confirmed
-        self.url_scoped = False
 
     def pushback(
         self, started: float, now: float, *, paused: bool = False, source: object = None
@@ -112,7 +106,6 @@ class AdaptiveRate:
             return False
         self.suspect = 0.0
         self.sources.clear()
-        self.url_scoped = False  # the host limits its rate: pause it whole again
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
             # back at the last ceiling and pushed back again: the same limit, probe more rarely
             # (a probe's overshoot above the ceiling does not raise it)
@@ -134,7 +127,6 @@ class AdaptiveRate:
             self.suspect -= gain
             if self.suspect <= 0.0:
                 self.sources.clear()  # not confirmed: it was about those URLs
-                self.url_scoped = True
             return
         if self.rate >= self.configured:
             return

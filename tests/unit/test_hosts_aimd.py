@@ -142,16 +142,3 @@ def test_two_urls_in_flight_together_then_retried_do_not_confirm_each_other() ->
     assert not rate.pushback(started=1.2, now=1.3, paused=True, source=a)
     assert not rate.pushback(started=1.25, now=1.35, paused=True, source=b)
     assert rate.rate == 10.0
-
-
-def test_an_unconfirmed_pause_makes_later_429s_about_their_url():
-    r = AdaptiveRate(10.0)
-    assert not r.url_scoped
-    assert not r.pushback(0.0, 1.0, paused=True, source="a")  # a suspicion, no cut
-    for i in range(15):  # more than CONFIRM seconds of clean responses
-        r.success(2.0 + i * 0.1)
-    assert r.url_scoped and r.rate == 10.0
-    # two links pushing back within the confirmation window: the host limits its rate
-    assert not r.pushback(4.0, 4.1, paused=True, source="b")
-    assert r.pushback(4.2, 4.3, paused=True, source="c")
-    assert not r.url_scoped and r.rate < 10.0
