@@ -277,3 +277,12 @@ def test_field_paths_are_one_string_across_articles(tmp_path: Path) -> None:
     assert [link.source.field for link in first] == ["webUrl", "related[0].images[0].url"]
     for a, b in zip(first, second, strict=True):
         assert a.source.field is b.source.field
+
+
+def test_a_marked_section_html_parser_refuses_is_not_a_crash() -> None:
+    """`<![x` made html.parser raise AssertionError (Python < 3.13), and the whole read with it."""
+    from linkcheck.collect.extract import body_links
+
+    body = '<a href="http://a.example/">a</a> <![x](y)\n\nThen [z](http://z.example/)\n'
+    got = body_links(f"<div>{body}", 5)
+    assert ("http://z.example/", OTH, 7) in got
