@@ -48,7 +48,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from linkcheck.collect.fields import DEFAULT_FIELDS, URL_ROLES, Fields, get_path
-from linkcheck.collect.front_matter import converted_from, field_line
 from linkcheck.models import (
     Article,
     ArticleProblem,
@@ -196,6 +195,10 @@ class _Extractor:
         self.article = article
         self.fields = fields
         self.key = fields.article_key(article.front_matter)  # once per article
+        self.file, self.title = article.path, article.title
+        # by field path: its file line, and what a value made JSON-safe was (`front_matter`)
+        self.lines: Mapping[str, int] = getattr(article.front_matter, "lines", {})
+        self.converted: Mapping[str, str] = getattr(article.front_matter, "converted", {})
         self.links: list[RawLink] = []
         self.problems: list[ArticleProblem] = []
 
@@ -209,10 +212,10 @@ class _Extractor:
         declared: DeclaredSize | None = None,
     ) -> None:
         if line is None:
-            line = field_line(self.article, path)
+            line = self.lines.get(path)
         # interned: "webUrl", "related[0].images[0].url"... repeat in every article, and one
         # copy serves them all (each link keeps its field path until the report is written)
-        src = Source(self.article.path, sys.intern(path), line, self.article.title, self.key)
+        src = Source(self.file, sys.intern(path), line, self.title, self.key)
         self.links.append(RawLink(text, kind, src, declared))
 
     def wrong(self, path: str, message: str) -> None:
@@ -222,18 +225,18 @@ class _Extractor:
                 ProblemReason.WRONG_TYPE,
                 f"{path}: {message}",
                 path,
-                field_line(self.article, path),
+                self.lines.get(path),
             )
         )
 
     def type_name(self, value: object, path: str) -> str:
         """What the value at `path` was written as (a date stays a date, though it is now
         JSON-safe text; see `front_matter`)."""
-        was = converted_from(self.article, path)
+        was = self.converted.get(path)
         return f"{was} ({value})" if was else _type_name(value)
 
     def is_text(self, value: object, path: str) -> bool:
-        return isinstance(value, str) and converted_from(self.article, path) is None
+        return isinstance(value, str) and path not in self.converted
 
     # ---------------------------------------------------------------- front matter
     def walk(

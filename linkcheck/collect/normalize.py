@@ -333,7 +333,10 @@ class LinkCollector:
         `base`: the base URL of a body link, or the `Place` of the link's article (which
         works out each link's base, and reads a relative link with no base as a file)."""
         if isinstance(base, Place):
-            result = self._placed(raw, base)
+            if raw.text.startswith(("https://", "http://")):  # no base, relative or file
+                result = self._normalized(raw, None, None)
+            else:
+                result = self._placed(raw, base)
         else:
             result = self._normalized(raw, base if raw.source.field == "body" else None, None)
         url = result.url if isinstance(result, Skipped) else result
