@@ -48,6 +48,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from linkcheck.collect.fields import DEFAULT_FIELDS, URL_ROLES, Fields, get_path
+from linkcheck.collect.plain_body import plain_links
 from linkcheck.models import (
     Article,
     ArticleProblem,
@@ -112,6 +113,9 @@ def body_links(body: str, first_line: int) -> list[BodyLink]:
     found: list[BodyLink] = []
     if not body.strip():
         return found
+    plain = plain_links(body, first_line)  # headings and prose: no parser needed
+    if plain is not None:
+        return plain
     for token in _MD.parse(body):
         if token.map is None:
             continue
