@@ -174,7 +174,19 @@ async def send_released(
     """One exchange under a permit; the permit is returned whatever happens (even cancellation)."""
     ex: Exchange | None = None
     try:
-        ex = await _send(url, method, ctx, permit.host, headers, sink)
+        extra = ctx.gate.headers_for(permit.host)  # the host's own headers, then the request's
+        if headers:
+            extra.update(headers)
+        timeout = ctx.config.timeout * (HEAD_TIMEOUT_SHARE if method == "HEAD" else 1.0)
+        ex = await exchange(
+            ctx.client,
+            method,
+            url,
+            headers=extra or None,
+            sink=sink,
+            max_body=ctx.config.image_max_bytes,
+            timeout=timeout,
+        )
     finally:
         if ex is None:
             ctx.gate.release(permit)
@@ -187,26 +199,3 @@ async def send_released(
                 retry_after=ex.retry_after,
             )
     return ex
-
-
-async def _send(
-    url: str,
-    method: str,
-    ctx: CheckContext,
-    host: str,
-    headers: dict[str, str] | None,
-    sink: Callable[[bytes], bool] | None,
-) -> Exchange:
-    host_headers = ctx.gate.headers_for(host)
-    if headers:
-        host_headers.update(headers)
-    timeout = ctx.config.timeout * (HEAD_TIMEOUT_SHARE if method == "HEAD" else 1.0)
-    return await exchange(
-        ctx.client,
-        method,
-        url,
-        headers=host_headers or None,
-        sink=sink,
-        max_body=ctx.config.image_max_bytes,
-        timeout=timeout,
-    )
