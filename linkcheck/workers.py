@@ -27,10 +27,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import operator
+import os
 import signal
+import sys
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
@@ -40,7 +44,6 @@ import anyio
 import anyio.to_thread
 
 from linkcheck.check import CheckContext, check_link, host_of
-from linkcheck.collect.parallel import AUTO_MAX, cores, main_hidden
 from linkcheck.config import Config
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Politeness
@@ -53,6 +56,7 @@ from linkcheck.models import (
     HttpOutcome,
     ImageProbe,
     Link,
+    LinkKind,
     Occurrence,
     Outcome,
     Reason,
@@ -73,6 +77,7 @@ __all__ = [
     "worker_count",
 ]
 
+AUTO_MAX = 4  # automatic: one worker per core, at most this many
 AUTO_MIN_LINKS = 5_000  # automatic: below this many links, one process (starting one costs ~0.5 s)
 FLUSH_S = 0.05  # a worker sends what it has finished this often
 STOP_WAIT_S = 5.0  # how long a stopped worker may take to exit before it is killed
@@ -177,6 +182,29 @@ def _add(a: HostStats, b: HostStats) -> HostStats:
     )
 
 
+def cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def main_hidden() -> Iterator[None]:
+    """Start processes inside this block: a `spawn`ed process then does not run the program's
+    main script again (multiprocessing's spawn re-imports it, which re-runs a script without an
+    `if __name__ == "__main__":` guard: a user's script calling `linkcheck.run` would run
+    twice). Workers need nothing from it: their code is in linkcheck's own modules."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 # --------------------------------------------------------------------------- what crosses
 
 
@@ -197,7 +225,6 @@ def _fast_pickling(*classes: type) -> None:
 
 _fast_pickling(
     CheckResult,
-    Link,
     Occurrence,
     Source,
     DeclaredSize,
@@ -209,6 +236,35 @@ _fast_pickling(
     CachedImage,
     HostStats,
 )
+
+
+# Links travel by reference where they can. A worker is sent each page link without its
+# occurrences (only an image's are judged there) and keeps, by object, the index of every
+# link it was sent: a result about that same object goes back as (token, index), and the
+# parent puts its own Link, every occurrence included, in its place. Half of the bytes of a
+# job and of its results were occurrences that never changed.
+_OUTGOING: dict[int, int] = {}  # in a worker: id(a link it was sent) -> its index
+_TOKEN = [""]  # in a worker: its job's token
+_KNOWN: dict[str, Sequence[Link]] = {}  # in the parent: token -> the links behind the indexes
+
+
+def _known_link(token: str, index: int) -> Link:
+    return _KNOWN[token][index]
+
+
+def _reduce_link(link: Link) -> tuple[Any, ...]:
+    index = _OUTGOING.get(id(link))
+    if index is not None:
+        return _known_link, (_TOKEN[0], index)
+    return Link, (link.url, link.kind, link.occurrences)
+
+
+ForkingPickler.register(Link, _reduce_link)
+
+
+def _travelling(link: Link) -> Link:
+    """What a worker is sent of a link: an image whole, a page without its occurrences."""
+    return link if link.kind is LinkKind.IMAGE else Link(link.url, link.kind, ())
 
 
 # --------------------------------------------------------------------------- the parent's side
@@ -286,8 +342,14 @@ async def check_in_workers(
 
         async def serve(w: _Worker) -> None:
             mine = {link.url: revalidate[link.url] for link in w.links if link.url in revalidate}
-            with anyio.CancelScope(shield=True):  # a stop is sent, then the rest read
-                await _serve(w, (share(config, w.index, n), w.links, mine), on_result)
+            token = f"{os.getpid()}-{id(w)}-{w.index}"
+            _KNOWN[token] = w.links
+            sent = [_travelling(link) for link in w.links]
+            try:
+                with anyio.CancelScope(shield=True):  # a stop is sent, then the rest read
+                    await _serve(w, (token, share(config, w.index, n), sent, mine), on_result)
+            finally:
+                _KNOWN.pop(token, None)
             left[0] -= 1
             if not left[0]:
                 finished.set()
@@ -387,7 +449,9 @@ def _worker_main(control: Connection, results: Connection) -> None:
         return
     if job is None:
         return
-    config, links, revalidate = job
+    token, config, links, revalidate = job
+    _TOKEN[0] = token
+    _OUTGOING.update((id(link), i) for i, link in enumerate(links))
     try:
         stats = anyio.run(_check, control, results, config, links, revalidate)
         results.send(("done", stats))

@@ -5,11 +5,17 @@ lost process handled."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from test_interrupt import run_and_terminate
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def articles(urls: list[str]) -> list[dict[str, str]]:
@@ -33,7 +39,7 @@ def test_two_processes_check_each_link_once_within_each_hosts_limits(sites, libr
     urls = [s.url(f"/slow?delay=0.05&n={i}") for s in (a, b) for i in range(30)]
     urls += [a.url(f"/status/404?n={i}") for i in range(4)]
     urls += [a.url(f"/redirect-to?url={b.url(f'/ok?hop={i}')}") for i in range(6)]
-    folder = library(articles(urls))
+    folder = library(articles(urls + urls[::3]))  # a third of the links cited twice
     limits = ("--host-concurrency", "4", "--host-rate", "40")
     run = run_cli(folder, "--workers", "2", *limits)
     assert run.code == 1, run.err  # the 404s
@@ -60,6 +66,10 @@ def test_two_processes_check_each_link_once_within_each_hosts_limits(sites, libr
     alone = run_cli(folder, "--workers", "1", *limits)
     assert alone.report["run"]["workers"] == 1
     assert verdicts(alone.report) == seen
+    # every citation is reported as one process reports it (pages travel without theirs)
+    cited = {link["url"]: link["sources"] for link in run.report["links"]}
+    assert cited == {link["url"]: link["sources"] for link in alone.report["links"]}
+    assert sum(len(s) == 2 for s in cited.values()) == len(urls[::3])
 
 
 def test_a_rate_below_the_process_count_keeps_one_process(sites, library, run_cli):
@@ -137,3 +147,29 @@ def test_stopping_a_run_stops_every_process(tmp_path, sites, library):
     while a.in_flight and time.monotonic() < deadline:
         time.sleep(0.05)
     assert a.in_flight == 0
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path, sites, library):
+    (a,) = sites(1)
+    urls = [a.url(f"/ok?n={i}") for i in range(6)]
+    folder = library(articles(urls))
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import linkcheck\n"
+        f"config = linkcheck.Config(workers=2, allow_private=True, use_state=False)\n"
+        f"report = linkcheck.run([{str(folder)!r}], config)\n"
+        "print('checked', len(report.results), 'in', report.run.workers, 'processes')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
+    assert done.returncode == 0, done.stderr
+    # spawn re-runs an unguarded main script in each new process, unless it is hidden from it
+    assert done.stdout.splitlines() == ["checked 6 in 2 processes"]
+    assert done.stderr == ""
+    assert sorted(e.target for e in ours(a)) == sorted(f"/ok?n={i}" for i in range(6))
