@@ -4,8 +4,9 @@ Pushback (a 429, or a 503 with Retry-After) cuts the rate to `DECREASE` of what 
 most once per window: a window is every request started before the last decrease, because
 they were sent at the old rate and their pushback is the same signal, not a new one.
 
-A pushback that carries Retry-After already pauses the whole host (gate.py). While no limit
-is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only
+A pushback that carries Retry-After already pauses the whole host (gate.py). It cuts nothing
+by itself, even at the ceiling of an earlier cut (a URL answering 429 there would otherwise
+keep the host sawing below its rate for the rest of the run): only
 pushback from another link within `CONFIRM` seconds of traffic after the pause confirms it,
 and only while pushback is at least `CONFIRM_SHARE` of the answers in that time (at 10/s, any
 second 429 in that second; at 200/s, not one 429 among 50 clean answers). A host that
@@ -109,8 +110,7 @@ class AdaptiveRate:
         if started < self.window_start:
             return False
         ceiling = self.ceiling
-        known = ceiling is not None and self.rate >= ceiling * PLATEAU
-        if paused and not known:
+        if paused:  # at a known ceiling too: a URL's own 429 there is no probe's answer
             if self.suspect <= 0.0:
                 self.suspect = CONFIRM
                 self.window_start = now

@@ -115,10 +115,11 @@ def test_a_paused_pushback_cuts_only_when_confirmed() -> None:
     # pushback again right after resuming: the host limits its rate
     assert rate.pushback(started=now + 1.2, now=now + 1.3, paused=True)
     assert rate.rate == pytest.approx(10.0 * DECREASE)
-    # at the known ceiling, a paused pushback cuts at once
+    # at the known ceiling too, one URL's 429 is a pause; the host pushing back again cuts
     now = clean_seconds(rate, 10.0, now + 2.0)
     assert rate.rate >= 10.0 * PLATEAU
-    assert rate.pushback(started=now, now=now + 0.1, paused=True)
+    assert not rate.pushback(started=now, now=now + 0.1, paused=True)
+    assert rate.pushback(started=now + 0.2, now=now + 0.3, paused=True)
 
 
 def test_one_urls_429s_to_its_own_retries_never_confirm_each_other() -> None:
