@@ -21,7 +21,8 @@ from linkcheck.models import (
     Reason,
     Source,
 )
-from linkcheck.workers import combine, deal, share, worker_count
+from linkcheck.workers import combine, split, worker_count
+from linkcheck.workers.divide import share
 
 
 def link(url: str) -> Link:
@@ -52,7 +53,7 @@ def test_host_overrides_are_shared_too():
 
 
 def test_worker_count_automatic_and_its_caps(monkeypatch):
-    monkeypatch.setattr("linkcheck.workers.cores", lambda: 8)
+    monkeypatch.setattr("linkcheck.workers.divide.cores", lambda: 8)
     assert worker_count(Config(), 100) == 1  # small runs stay in one process
     assert worker_count(Config(host_concurrency=16, host_rate=200), 50_000) == 4
     assert worker_count(Config(host_concurrency=2, host_rate=200), 50_000) == 2
@@ -63,15 +64,39 @@ def test_worker_count_automatic_and_its_caps(monkeypatch):
     assert worker_count(Config(workers=3, host_concurrency=16, hosts=one), 10) == 1
 
 
-def test_each_hosts_links_are_dealt_in_turn():
-    links = [link(f"http://a.test/{i}") for i in range(7)] + [link("http://b.test/x")]
-    links += [link(f"http://c.test/{i}") for i in range(2)]
-    parts = deal(links, 2)
-    assert sorted(len(p) for p in parts) == [5, 5]
-    assert sorted(u.url for p in parts for u in p) == sorted(u.url for u in links)
-    for host in ("a.test", "c.test"):
-        counts = [sum(host in u.url for u in p) for p in parts]
-        assert max(counts) - min(counts) <= 1
+def test_a_big_host_is_shared_and_the_others_owned_whole():
+    links = [link(f"http://big.test/{i}") for i in range(60)]
+    links += [link(f"http://a.test/{i}") for i in range(25)]
+    links += [link(f"http://b.test/{i}") for i in range(10)]
+    links += [link(f"http://c.test/{i}") for i in range(5)]
+    config = Config(host_concurrency=8, host_rate=100.0)
+    (one, c1), (two, c2) = split(links, config, 2)
+    assert sorted(u.url for u in one + two) == sorted(u.url for u in links)
+    # the big host (60 of 100 links) is dealt in turn: half each, half its limits each
+    assert [sum("big.test" in u.url for u in p) for p in (one, two)] == [30, 30]
+    assert c1.host_concurrency + c2.host_concurrency == 8
+    assert c1.host_rate + c2.host_rate == 100
+    # the others are owned whole, by the least loaded worker, biggest first
+    owners = {h: [any(f"{h}.test" in u.url for u in p) for p in (one, two)] for h in "abc"}
+    assert all(sum(o) == 1 for o in owners.values())
+    assert abs(len(one) - len(two)) <= 10
+    for host in ("a.test", "b.test", "c.test"):
+        mine, theirs = (c1, c2) if owners[host[0]][0] else (c2, c1)
+        o, h = mine.host_override(host), theirs.host_override(host)
+        # the owner keeps all but what the other keeps for redirect hops: never more in all
+        assert (o.concurrency, h.concurrency) == (7, 1)
+        assert (o.rate, h.rate) == (98.0, 2.0)
+
+
+def test_owned_host_keeps_the_users_own_limits_and_headers():
+    special = {"a.test": HostOverride(concurrency=4, rate=20.0, headers=(("X-Key", "1"),))}
+    links = [link(f"http://a.test/{i}") for i in range(3)] + [link("http://b.test/x")] * 2
+    links += [link(f"http://c.test/{i}") for i in range(3)]
+    config = Config(host_concurrency=8, host_rate=100.0, hosts=special)
+    overrides = [c.host_override("a.test") for _, c in split(links, config, 2)]
+    assert sorted(o.concurrency or 0 for o in overrides) == [1, 3]
+    assert sorted(o.rate or 0 for o in overrides) == [1.0, 19.0]
+    assert all(o.headers == (("X-Key", "1"),) for o in overrides)
 
 
 def test_statistics_of_a_shared_host_add_up():

@@ -1,0 +1,197 @@
+"""The run's side of checking in worker processes: start them, send each its links, hand on
+their results as they come, stop them (see the package doc)."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from linkcheck.check import CheckContext, check_link, host_of
+from linkcheck.config import Config
+from linkcheck.hosts.dispatch import run_checks
+from linkcheck.models import CachedImage, CheckResult, HostStats, Link, Outcome, Reason
+from linkcheck.workers.child import worker_main
+from linkcheck.workers.divide import combine, split
+from linkcheck.workers.wire import KNOWN, main_hidden, travelling
+
+__all__ = ["check_in_workers", "check_links"]
+
+STOP_WAIT_S = 5.0  # how long a stopped worker may take to exit before it is killed
+POLL_S = 0.2  # how often a silent worker is looked at (alive? told to stop too long ago?)
+
+OnResult = Callable[[CheckResult], None]
+
+
+async def check_links(
+    links: Sequence[Link],
+    ctx: CheckContext,
+    on_result: OnResult,
+    processes: int,
+    hosts: list[HostStats] | None,
+) -> None:
+    """Every link checked, `on_result` called once per link: in this process with `ctx`'s client
+    and gate when `processes` is 1, else in that many worker processes (`hosts` then receives
+    their statistics)."""
+    if processes > 1:
+        assert hosts is not None, "worker statistics need a place to go"
+        await check_in_workers(links, ctx.config, ctx.revalidate, processes, on_result, hosts)
+        return
+    await run_checks(
+        links,
+        lambda link, permit: check_link(link, ctx, permit),
+        on_result,
+        gate=ctx.gate,
+        host_of=host_of,
+        concurrency=ctx.config.concurrency,
+    )
+
+
+@dataclass
+class _Worker:
+    index: int
+    process: Any  # multiprocessing's SpawnProcess
+    results: Connection  # worker -> parent
+    control: Connection  # parent -> worker
+    links: list[Link]
+    config: Config  # its share of the limits
+    reported: set[str] = field(default_factory=set)
+    stats: tuple[HostStats, ...] = ()
+    failure: str | None = None
+    stop_sent: float | None = None  # time.monotonic() when it was told to stop
+
+
+async def check_in_workers(
+    links: Sequence[Link],
+    config: Config,
+    revalidate: Mapping[str, CachedImage],
+    n: int,
+    on_result: OnResult,
+    hosts: list[HostStats],
+) -> None:
+    """Check `links` in `n` processes; `on_result` is called once per link, on the event loop
+    thread. `hosts` receives the per-host statistics of all workers together.
+
+    Cancelling the caller's scope stops every worker; what they finished before they heard it
+    is still handed on (links not reported by then are the caller's to account for)."""
+    context = multiprocessing.get_context("spawn")
+    workers: list[_Worker] = []
+    try:
+        for i, (part, share) in enumerate(split(links, config, n)):
+            results_in, results_out = context.Pipe(duplex=False)
+            control_in, control_out = context.Pipe(duplex=False)
+            process = context.Process(
+                target=worker_main,
+                args=(control_in, results_out),
+                name=f"linkcheck-check-{i + 1}",
+                daemon=True,
+            )
+            with main_hidden():
+                process.start()
+            results_out.close()
+            control_in.close()
+            workers.append(_Worker(i, process, results_in, control_out, part, share))
+        finished = anyio.Event()
+        left = [len(workers)]
+
+        async def serve(w: _Worker) -> None:
+            mine = {link.url: revalidate[link.url] for link in w.links if link.url in revalidate}
+            token = f"{os.getpid()}-{id(w)}-{w.index}"
+            KNOWN[token] = w.links
+            sent = [travelling(link) for link in w.links]
+            try:
+                with anyio.CancelScope(shield=True):  # a stop is sent, then the rest read
+                    await _serve(w, (token, w.config, sent, mine), on_result)
+            finally:
+                KNOWN.pop(token, None)
+            left[0] -= 1
+            if not left[0]:
+                finished.set()
+
+        async with anyio.create_task_group() as tg:
+            for w in workers:
+                tg.start_soon(serve, w)
+            try:
+                await finished.wait()
+            finally:  # done, or the run is stopping: either way, every worker may stop now
+                for w in workers:
+                    w.stop_sent = time.monotonic()
+                    with contextlib.suppress(OSError):
+                        w.control.send(None)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_stop, workers)
+        hosts.extend(combine([w.stats for w in workers]))
+
+
+async def _serve(w: _Worker, job: tuple[Any, ...], on_result: OnResult) -> None:
+    """Send the worker its job, then hand on what it reports until it is done."""
+    with contextlib.suppress(OSError):  # it died before reading its job: EOF below says so
+        await anyio.to_thread.run_sync(w.control.send, job)
+    while True:
+        kind, body = await anyio.to_thread.run_sync(_receive, w)
+        if kind == "results":
+            for result in body:
+                w.reported.add(result.link.url)
+                on_result(result)
+        elif kind == "done":
+            w.stats = body
+            return
+        else:
+            w.failure = body
+            if w.stop_sent is None:  # lost while it was working: say so for each of its links
+                for link in w.links:
+                    if link.url not in w.reported:
+                        on_result(_lost(link, body))
+            return
+
+
+def _receive(w: _Worker) -> tuple[str, Any]:
+    """The worker's next message; an "error" when it is gone, or has not finished within
+    STOP_WAIT_S of being told to stop."""
+    try:
+        while not w.results.poll(POLL_S):
+            if w.stop_sent is not None and time.monotonic() - w.stop_sent > STOP_WAIT_S:
+                return "error", f"did not stop within {STOP_WAIT_S:g} s"
+            if not w.process.is_alive() and not w.results.poll(0):
+                return "error", f"exit code {w.process.exitcode}"
+        message: tuple[str, Any] = w.results.recv()
+        return message
+    except (EOFError, OSError):
+        w.process.join(POLL_S)
+        return "error", f"exit code {w.process.exitcode}"
+
+
+def _lost(link: Link, why: str) -> CheckResult:
+    return CheckResult(
+        link=link,
+        outcome=Outcome.WARNING,
+        reason=Reason.INTERNAL_ERROR,
+        http_status=None,
+        final_url=None,
+        detail=f"the process checking this link stopped before it was checked ({why}); "
+        "please report it",
+    )
+
+
+def _stop(workers: Sequence[_Worker]) -> None:
+    """Wait for every worker to exit (each was told to stop), killing what has not exited
+    after STOP_WAIT_S."""
+    for w in workers:
+        if w.stop_sent is None:
+            with contextlib.suppress(OSError):
+                w.control.send(None)
+        w.process.join(STOP_WAIT_S)
+        if w.process.is_alive():
+            w.process.kill()
+            w.process.join()
+        w.control.close()
+        w.results.close()
