@@ -309,3 +309,28 @@ def test_parse_article_reads_text_like_a_file(tmp_path: Path, content: str) -> N
         assert from_file.content_hash is not None
         from_file = replace(from_file, content_hash=None)
     assert parse_article(path, content) == from_file
+
+
+@pytest.mark.parametrize(("grown", "too_large"), [(30, False), (100, True)])
+def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grown: int, too_large: bool
+) -> None:
+    """fstat's size (here 0, as for a /proc file, or stale) only sizes the first read."""
+    import os as os_module
+
+    real = os_module.fstat
+
+    class Stale:
+        def __init__(self, fd: int) -> None:
+            self.st = real(fd)
+
+        def __getattr__(self, name: str) -> object:
+            return 0 if name == "st_size" else getattr(self.st, name)
+
+    path = write(tmp_path, "a.md", "---\ntitle: x\n---\n" + "y" * grown)
+    monkeypatch.setattr(os_module, "fstat", Stale)
+    got = read_article(path, max_bytes=80)
+    if too_large:
+        assert isinstance(got, ArticleProblem) and got.reason is ProblemReason.TOO_LARGE
+    else:
+        assert isinstance(got, Article) and got.body == "y" * grown
