@@ -17,9 +17,8 @@ from linkcheck.collect.extract import extract
 from linkcheck.collect.fields import Fields
 from linkcheck.collect.normalize import LinkCollector
 from linkcheck.collect.pairs import amp_pairs
-from linkcheck.collect.parallel import parsed
 from linkcheck.collect.places import Place, folder_base, names_root
-from linkcheck.collect.sources import Discovery, no_files_message, parse_article
+from linkcheck.collect.sources import Discovery, no_files_message, parse_article, read_article
 from linkcheck.config import Config
 from linkcheck.errors import InputError
 from linkcheck.models import (
@@ -118,7 +117,8 @@ def collect(
     (`Collected.complete` false)."""
     found = Discovery(paths, config.globs)
     complete = True
-    with _fewer_collections(), BodyParser() as bodies, parsed(found, config.workers) as inputs:
+    inputs: Iterator[_Read] = ((read_article(path, name=name), path) for path, name in found)
+    with _fewer_collections(), BodyParser() as bodies:
         reader = _Reader(config, bodies, stop)
         for source in (inputs, _from_memory(articles)):
             for article, path in source:
