@@ -422,7 +422,9 @@ def test_an_interrupted_run_keeps_its_verdicts_but_no_history(
         [article(site.url("/ok"))] + [article(site.url(f"/slower/{i}")) for i in range(4)]
     )
     state = tmp_path / "state.db"
-    stopped = run_cli("--state", state, "--max-time", "1.5", "--timeout", "10", folder)
+    # every link starts at once (links are checked in no particular order)
+    limits = ("--host-concurrency", "8")
+    stopped = run_cli("--state", state, "--max-time", "1.5", "--timeout", "10", *limits, folder)
     assert stopped.code == 2 and stopped.report is not None
     assert stopped.report["run"]["interrupted"] is True
     checked = [lk for lk in stopped.links if lk["reason"] != "not_checked"]
