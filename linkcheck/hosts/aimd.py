@@ -5,10 +5,8 @@ most once per window: a window is every request started before the last decrease
 they were sent at the old rate and their pushback is the same signal, not a new one.
 
 A pushback that carries Retry-After already pauses the whole host (gate.py). While no limit
-is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only
-pushback from another link within `CONFIRM` seconds of traffic after the pause confirms it,
-and only while pushback is at least `CONFIRM_SHARE` of the answers in that time (at 10/s, any
-second 429 in that second; at 200/s, not one 429 among 50 clean answers). A host that
+is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only a
+second pushback within `CONFIRM` seconds of traffic after the pause confirms it. A host that
 limits its rate pushes back again as soon as we resume at the same rate; a host where a few
 URLs answer 429 does not, and costs only the pause.
 
@@ -45,10 +43,6 @@ HOLD_FIRST = 15.0  # seconds of clean traffic held below a new ceiling before pr
 HOLD_MAX = 60.0
 MAX_SOURCES = 64  # links remembered per episode of pushback (a bound, not a tuning knob)
 CONFIRM = 1.0  # seconds of traffic after a Retry-After pause in which pushback confirms it
-# ... when it is at least this share of the answers in that time: a host over its limit
-# answers many requests 429 (half of them when we ask twice its rate); a host at 200/s where
-# a few URLs answer 429 sees one now and then among hundreds of clean answers
-CONFIRM_SHARE = 0.1
 
 
 class AdaptiveRate:
@@ -69,8 +63,6 @@ class AdaptiveRate:
         "below_s",
         "suspect",
         "sources",
-        "confirming",
-        "clean",
     )
 
     def __init__(self, configured: float, floor: float = MIN_RATE) -> None:
@@ -88,8 +80,6 @@ class AdaptiveRate:
         self.below_s = 0.0
         self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
         self.sources: set[object] = set()  # links that pushed back since the last cut
-        self.confirming = 0  # in an open suspicion: links that pushed back, its own included
-        self.clean = 0  # ... and clean responses
 
     def pushback(
         self, started: float, now: float, *, paused: bool = False, source: object = None
@@ -110,15 +100,10 @@ class AdaptiveRate:
             return False
         ceiling = self.ceiling
         known = ceiling is not None and self.rate >= ceiling * PLATEAU
-        if paused and not known:
-            if self.suspect <= 0.0:
-                self.suspect = CONFIRM
-                self.window_start = now
-                self.confirming, self.clean = 1, 0
-                return False
-            self.confirming += 1
-            if self.confirming < CONFIRM_SHARE * (self.confirming + self.clean):
-                return False  # a few URLs answering 429 among many clean answers
+        if paused and not known and self.suspect <= 0.0:
+            self.suspect = CONFIRM
+            self.window_start = now
+            return False
         self.suspect = 0.0
         self.sources.clear()
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
@@ -139,7 +124,6 @@ class AdaptiveRate:
         """A clean response: one response's share of a second of traffic at the current rate."""
         gain = 1.0 / self.rate
         if self.suspect > 0.0:
-            self.clean += 1
             self.suspect -= gain
             if self.suspect <= 0.0:
                 self.sources.clear()  # not confirmed: it was about those URLs
