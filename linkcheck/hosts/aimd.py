@@ -5,8 +5,10 @@ most once per window: a window is every request started before the last decrease
 they were sent at the old rate and their pushback is the same signal, not a new one.
 
 A pushback that carries Retry-After already pauses the whole host (gate.py). While no limit
-is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only a
-second pushback within `CONFIRM` seconds of traffic after the pause confirms it. A host that
+is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only
+pushback from another link within `CONFIRM` seconds of traffic after the pause confirms it,
+and only if it comes fewer than `CLOSE` clean answers after the one before (at 10/s, any second
+429 in that second; at 200/s, two 429s close together, not one among 50 clean answers). A host that
 limits its rate pushes back again as soon as we resume at the same rate; a host where a few
 URLs answer 429 does not, and costs only the pause.
 
@@ -43,6 +45,11 @@ HOLD_FIRST = 15.0  # seconds of clean traffic held below a new ceiling before pr
 HOLD_MAX = 60.0
 MAX_SOURCES = 64  # links remembered per episode of pushback (a bound, not a tuning knob)
 CONFIRM = 1.0  # seconds of traffic after a Retry-After pause in which pushback confirms it
+# ... by a pushback fewer than this many clean answers after the last one: a host over its
+# limit answers many requests 429 in a row (half of them when we ask twice its rate, once the
+# burst it accepts after a pause is spent); a host at 200/s where a few URLs answer 429 sees
+# one now and then among hundreds of clean answers (a second of traffic is 200 answers)
+CLOSE = 10
 
 
 class AdaptiveRate:
@@ -63,6 +70,7 @@ class AdaptiveRate:
         "below_s",
         "suspect",
         "sources",
+        "clean",
     )
 
     def __init__(self, configured: float, floor: float = MIN_RATE) -> None:
@@ -80,6 +88,7 @@ class AdaptiveRate:
         self.below_s = 0.0
         self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
         self.sources: set[object] = set()  # links that pushed back since the last cut
+        self.clean = 0  # in an open suspicion: clean answers since the last pushback
 
     def pushback(
         self, started: float, now: float, *, paused: bool = False, source: object = None
@@ -100,10 +109,16 @@ class AdaptiveRate:
             return False
         ceiling = self.ceiling
         known = ceiling is not None and self.rate >= ceiling * PLATEAU
-        if paused and not known and self.suspect <= 0.0:
-            self.suspect = CONFIRM
-            self.window_start = now
-            return False
+        if paused and not known:
+            if self.suspect <= 0.0:
+                self.suspect = CONFIRM
+                self.window_start = now
+                self.clean = 0
+                return False
+            close = self.clean < CLOSE
+            self.clean = 0
+            if not close:
+                return False  # another URL's own 429, many clean answers after the last one
         self.suspect = 0.0
         self.sources.clear()
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
@@ -124,6 +139,7 @@ class AdaptiveRate:
         """A clean response: one response's share of a second of traffic at the current rate."""
         gain = 1.0 / self.rate
         if self.suspect > 0.0:
+            self.clean += 1
             self.suspect -= gain
             if self.suspect <= 0.0:
                 self.sources.clear()  # not confirmed: it was about those URLs

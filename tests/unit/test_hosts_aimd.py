@@ -142,3 +142,21 @@ def test_two_urls_in_flight_together_then_retried_do_not_confirm_each_other() ->
     assert not rate.pushback(started=1.2, now=1.3, paused=True, source=a)
     assert not rate.pushback(started=1.25, now=1.35, paused=True, source=b)
     assert rate.rate == 10.0
+
+
+def test_a_busy_host_with_a_few_429_urls_keeps_its_rate() -> None:
+    rate = AdaptiveRate(200.0)
+    assert not rate.pushback(started=0.0, now=0.1, paused=True, source="a")
+    now = 2.0
+    for _ in range(50):  # clean answers after the pause, within the confirmation second
+        now += 0.005
+        rate.success(now)
+    # another URL answers 429: one among fifty clean answers says nothing about the host
+    assert not rate.pushback(started=now, now=now + 0.01, paused=True, source="b")
+    assert rate.rate == 200.0
+    # a host over its limit answers many in a row: the next one, a few answers on, confirms it
+    for _ in range(3):
+        now += 0.005
+        rate.success(now)
+    assert rate.pushback(started=now, now=now + 0.02, paused=True, source="c")
+    assert rate.rate == pytest.approx(200.0 * DECREASE)
