@@ -174,6 +174,8 @@ async def _fetch_with_retries(
             break
         state.set_result(outcome)
         pause = _BACKOFF(state)
+        if outcome.retry_after is not None:  # this link waits at least that long, whatever
+            pause = max(pause, outcome.retry_after)  # the rest of its host does (gate.py)
         if stop is None:
             stop = stop_after_attempt(config.retries + 1) | stop_after_delay(budget)
         if stop(state):

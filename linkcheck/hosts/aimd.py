@@ -10,7 +10,9 @@ pushback from another link within `CONFIRM` seconds of traffic after the pause c
 and only if it comes fewer than `CLOSE` clean answers after the one before (at 10/s, any second
 429 in that second; at 200/s, two 429s close together, not one among 50 clean answers). A host that
 limits its rate pushes back again as soon as we resume at the same rate; a host where a few
-URLs answer 429 does not, and costs only the pause.
+URLs answer 429 does not, and costs only the pause. Once a pause has gone unconfirmed, the
+host's 429s are known to be about their URLs (`url_scoped`): the next ones pause only their own
+link for its Retry-After, the rest of the host carries on, until a pushback is confirmed again.
 
 Successes add the rate back, self-clocked by responses: each clean response adds
 `step / rate`, so one second's worth of responses at the current rate adds `step` =
@@ -71,6 +73,7 @@ class AdaptiveRate:
         "suspect",
         "sources",
         "clean",
+        "url_scoped",
     )
 
     def __init__(self, configured: float, floor: float = MIN_RATE) -> None:
@@ -89,6 +92,9 @@ class AdaptiveRate:
         self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
         self.sources: set[object] = set()  # links that pushed back since the last cut
         self.clean = 0  # in an open suspicion: clean answers since the last pushback
+        # a Retry-After pushback turned out to be about its URL (nothing followed it): the
+        # next ones pause only their own link, not the host (gate.py), until one is confirmed
+        self.url_scoped = False
 
     def pushback(
         self, started: float, now: float, *, paused: bool = False, source: object = None
@@ -121,6 +127,7 @@ class AdaptiveRate:
                 return False  # another URL's own 429, many clean answers after the last one
         self.suspect = 0.0
         self.sources.clear()
+        self.url_scoped = False  # the host limits its rate: pause it whole again
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
             # back at the last ceiling and pushed back again: the same limit, probe more rarely
             # (a probe's overshoot above the ceiling does not raise it)
@@ -143,6 +150,7 @@ class AdaptiveRate:
             self.suspect -= gain
             if self.suspect <= 0.0:
                 self.sources.clear()  # not confirmed: it was about those URLs
+                self.url_scoped = True
             return
         if self.rate >= self.configured:
             return

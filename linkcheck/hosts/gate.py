@@ -143,9 +143,14 @@ class Politeness:
             st.failures = 0
             st.timeouts = 0
             if status == 429 or (status == 503 and retry_after is not None):
-                # first of all a pause, for the whole host; but a wait beyond the cap is not
-                # waited for (that link is reported rate_limited at once), so it pauses nothing
-                if retry_after is not None and retry_after <= self.config.retry_after_cap:
+                # first of all a pause, for the whole host, unless its 429s have proved to be
+                # about their URLs (aimd.py: then the link alone waits, check.py); a wait
+                # beyond the cap is not waited for (the link is reported rate_limited at once)
+                if (
+                    retry_after is not None
+                    and retry_after <= self.config.retry_after_cap
+                    and not st.rate.url_scoped
+                ):
                     st.blocked_until = max(st.blocked_until, now + retry_after)
                 if status == 429:
                     st.stats.responses_429 += 1

@@ -160,3 +160,16 @@ def test_a_busy_host_with_a_few_429_urls_keeps_its_rate() -> None:
         rate.success(now)
     assert rate.pushback(started=now, now=now + 0.02, paused=True, source="c")
     assert rate.rate == pytest.approx(200.0 * DECREASE)
+
+
+def test_an_unconfirmed_pause_makes_later_429s_about_their_url():
+    r = AdaptiveRate(10.0)
+    assert not r.url_scoped
+    assert not r.pushback(0.0, 1.0, paused=True, source="a")  # a suspicion, no cut
+    for i in range(15):  # more than CONFIRM seconds of clean responses
+        r.success(2.0 + i * 0.1)
+    assert r.url_scoped and r.rate == 10.0
+    # two links pushing back within the confirmation window: the host limits its rate
+    assert not r.pushback(4.0, 4.1, paused=True, source="b")
+    assert r.pushback(4.2, 4.3, paused=True, source="c")
+    assert not r.url_scoped and r.rate < 10.0
