@@ -135,7 +135,7 @@ def test_stopping_a_run_stops_every_process(tmp_path, sites, library):
         "--timeout",
         "60",
         "--host-concurrency",
-        "8",
+        "12",  # every link in flight at once, however the links are dealt
         when=when_hanging,
     )
     assert code == 2 and report["run"]["interrupted"] is True
