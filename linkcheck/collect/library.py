@@ -3,18 +3,17 @@ with every problem kept."""
 
 from __future__ import annotations
 
-import gc
 import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from linkcheck.classify import declared_size_problem
 from linkcheck.collect.bodies import BodyParser
 from linkcheck.collect.extract import extract
 from linkcheck.collect.fields import Fields
+from linkcheck.collect.gc_thresholds import collector_tuned
 from linkcheck.collect.normalize import LinkCollector
 from linkcheck.collect.pairs import amp_pairs
 from linkcheck.collect.places import Place, folder_base, names_root
@@ -118,7 +117,7 @@ def collect(
     found = Discovery(paths, config.globs)
     complete = True
     inputs: Iterator[_Read] = ((read_article(path, name=name), path) for path, name in found)
-    with _fewer_collections(), BodyParser() as bodies:
+    with collector_tuned(), BodyParser() as bodies:
         reader = _Reader(config, bodies, stop)
         for source in (inputs, _from_memory(articles)):
             for article, path in source:
@@ -136,30 +135,6 @@ def collect(
             if found.empty:  # known once the files were all walked; before any request
                 raise InputError(no_files_message(found.empty, config.globs))
     return reader.collected(complete and not reader.stopped)
-
-
-# Reading makes ~10 million short-lived objects (YAML nodes, Markdown tokens, parsed articles)
-# while what it keeps grows to ~1 million (each link's occurrences): at CPython's young
-# threshold (700) the collector ran 3,400 times on 20,000 articles, and 13 of those were full
-# collections walking everything kept, 2 s of 16. At 10,000 it runs ~140 times (1 full), ~0.9 s.
-YOUNG_THRESHOLD = 10_000
-MIDDLE_THRESHOLD = 20
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Raise the collector's first two thresholds while reading; then put back what was found,
-    unless something else changed them meanwhile (then theirs stands). Never lowered; a
-    collector the embedder switched off (young threshold 0) is left so."""
-    found = gc.get_threshold()
-    young, middle, old = found
-    raised = (max(young, YOUNG_THRESHOLD), max(middle, MIDDLE_THRESHOLD), old) if young else found
-    gc.set_threshold(*raised)
-    try:
-        yield
-    finally:
-        if gc.get_threshold() == raised:
-            gc.set_threshold(*found)
 
 
 class _Reader:

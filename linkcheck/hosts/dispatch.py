@@ -16,16 +16,15 @@ global slot before any new link does (see gate.py and slots.py).
 
 from __future__ import annotations
 
-import gc
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable
 
 import anyio
 from anyio.abc import TaskGroup
 
+from linkcheck.collect.gc_thresholds import collector_tuned
 from linkcheck.hosts.gate import Lease, Politeness
 from linkcheck.hosts.slots import INF, Slots, WorkerSlot
 from linkcheck.hosts.state import HostState, Permit
@@ -197,36 +196,3 @@ async def run_checks(
     with collector_tuned():
         async with anyio.create_task_group() as tg:
             await dispatcher.run(tg, check, on_result)
-
-
-# The cyclic garbage collector while checking. Every request allocates a few hundred container
-# objects (httpx and aiohttp requests, responses, headers, coroutine frames) that die young, and
-# 200 requests in flight keep thousands alive at any moment: at CPython's default threshold
-# (a young collection every 700 net allocations) the collector ran ~1,300 times on a
-# 3,000-article web and promoted in-flight objects that then had to be found again by the
-# costly full collections, 15 % of the checking CPU in all (benchmarks/path_cpu.py --web ugly:
-# 2.1 s of 13.8 s). A young collection every 10,000 allocations keeps the memory the same to a
-# few MB and costs a third of that. Set for the length of the checks (the first of concurrent
-# runs sets it, the last one restores what it found), never lowered.
-YOUNG_THRESHOLD = 10_000
-MIDDLE_THRESHOLD = 20
-_tuned = [0]  # runs in progress
-_found: list[tuple[int, int, int]] = []
-
-
-@contextmanager
-def collector_tuned() -> Iterator[None]:
-    """Raise the collector's first two thresholds while checks run, then restore them."""
-    if _tuned[0] == 0:
-        found = gc.get_threshold()
-        _found[:] = [found]
-        young, middle, old = found
-        if young:  # 0: the collector is off by the embedder's choice; leave it so
-            gc.set_threshold(max(young, YOUNG_THRESHOLD), max(middle, MIDDLE_THRESHOLD), old)
-    _tuned[0] += 1
-    try:
-        yield
-    finally:
-        _tuned[0] -= 1
-        if _tuned[0] == 0 and _found:
-            gc.set_threshold(*_found.pop())

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
+from linkcheck.collect import gc_thresholds
 from linkcheck.config import Config
-from linkcheck.hosts import dispatch
 from linkcheck.hosts.dispatch import run_checks
 from linkcheck.hosts.gate import Lease, Politeness
 from linkcheck.models import CheckResult, Link, LinkKind, Outcome
@@ -45,7 +45,9 @@ async def test_thresholds_are_raised_while_checking_and_restored_after() -> None
     seen: list[tuple[int, int, int]] = []
     await run(links(5), seen)
     assert len(seen) == 5
-    assert all(t == (dispatch.YOUNG_THRESHOLD, dispatch.MIDDLE_THRESHOLD, 10) for t in seen)
+    assert all(
+        t == (gc_thresholds.YOUNG_THRESHOLD, gc_thresholds.MIDDLE_THRESHOLD, 10) for t in seen
+    )
     assert gc.get_threshold() == (700, 10, 10)
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.collect.library import MIDDLE_THRESHOLD, YOUNG_THRESHOLD, collect
+from linkcheck.collect.gc_thresholds import MIDDLE_THRESHOLD, YOUNG_THRESHOLD
+from linkcheck.collect.library import collect
 from linkcheck.config import Config
 from linkcheck.errors import InputError
 
