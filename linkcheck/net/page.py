@@ -19,7 +19,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from linkcheck.models import PageFacts
 
@@ -28,9 +28,11 @@ __all__ = [
     "PageReader",
     "is_html_type",
     "parse_page",
+    "path_words",
     "similarity",
     "simhash",
     "with_simhash",
+    "without_echo",
 ]
 
 PAGE_READ_LIMIT = 64 * 1024  # the most of a page's (decoded) body ever read
@@ -285,12 +287,48 @@ def simhash(words: list[str]) -> int | None:
     return value
 
 
-def with_simhash(facts: PageFacts, body: bytes, content_type: str | None) -> PageFacts:
+def with_simhash(
+    facts: PageFacts, body: bytes, content_type: str | None, url: str | None = None
+) -> PageFacts:
     """`facts` with its visible text length and fingerprint (computed only when a comparison
-    with the host's not-found page needs them)."""
+    with the host's not-found page needs them).
+
+    Not-found pages echo the path they were asked for ("We looked everywhere for /x"): the
+    words of `url`'s path, where they appear in that order in the text, are left out of the
+    fingerprint. Otherwise a page and its host's template differ by their paths' words alone,
+    and how many of 64 bits that flips depends on the hashes of those words (of the probe's
+    token, so of the host's port): the same pair of pages matched on one port and not on
+    another."""
     visible = _visible(_NOISE.sub(" ", _decode(body, content_type)))
     words = _WORD.findall(visible.lower())[:TEXT_WORDS]
+    if url is not None:
+        words = without_echo(words, path_words(url))
     return replace(facts, text_length=len(visible), simhash=simhash(words))
+
+
+def path_words(url: str) -> list[str]:
+    """The words of a URL's path, lower-case, in order (as the page's words are split)."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return []
+    return _WORD.findall(unquote(path).lower())
+
+
+def without_echo(words: list[str], echo: list[str]) -> list[str]:
+    """`words` without each run of them that spells `echo` (in order, whole words)."""
+    if not echo:
+        return words
+    size, first = len(echo), echo[0]
+    kept: list[str] = []
+    i, end = 0, len(words)
+    while i < end:
+        if words[i] == first and words[i : i + size] == echo:
+            i += size
+            continue
+        kept.append(words[i])
+        i += 1
+    return kept
 
 
 def similarity(a: int, b: int) -> float:

@@ -60,7 +60,8 @@ async def learn_template(
         # section front: rule (a) and the cross-link pass judge those, and comparing pages
         # with a real page such as the home page would flag the home page itself)
         return Template(url, outcome.status, None)
-    return Template(url, outcome.status, with_simhash(facts, reader.body(), content_type(outcome)))
+    fingerprinted = with_simhash(facts, reader.body(), content_type(outcome), outcome.final_url)
+    return Template(url, outcome.status, fingerprinted)
 
 
 async def soft_404_evidence(
@@ -92,7 +93,7 @@ async def soft_404_evidence(
     root = await templates.get(origin, lambda: learn_template(origin, None, ctx, lease), wait)
     if root is None or root.page is None:
         return None  # a well-behaved host (404 for unknown paths), or no usable answer
-    fingerprinted = with_simhash(page, reader.body(), content_type(outcome))
+    fingerprinted = with_simhash(page, reader.body(), content_type(outcome), final)
     found = _matches(fingerprinted, final, root, origin)
     section = section_of(final)
     if found is None and section is not None and templates.section_allowed(origin, section):
