@@ -30,12 +30,14 @@ from linkcheck.hosts.slots import INF, Slots, WorkerSlot
 from linkcheck.hosts.state import HostState, Permit
 from linkcheck.models import CheckResult, Link
 
+__all__ = ["Checker", "Dispatcher", "OnResult", "run_checks", "run_dispatcher"]
+
 Checker = Callable[[Link, Lease], Awaitable[CheckResult]]
 OnResult = Callable[[CheckResult], None]
 Picked = tuple[Link, Permit | None]
 
 
-class _Dispatcher:
+class Dispatcher:
     """Hosts with queued work are in exactly one of three places:
 
     * `waiting`: a heap by the time the host may next take a new link (spacing, Retry-After);
@@ -52,27 +54,53 @@ class _Dispatcher:
         host_of: Callable[[str], str],
         gate: Politeness,
         concurrency: int,
+        *,
+        more_to_come: bool = False,
     ) -> None:
         self.gate = gate
+        self.host_of = host_of
         self.slots = Slots(concurrency, gate.wakeup)
         self.queues: dict[HostState, deque[Link]] = {}
-        states: dict[str, HostState] = {}
-        for link in links:
-            host = host_of(link.url)
-            st = states.get(host)
-            if st is None:
-                st = states[host] = gate.state(host)
-                self.queues[st] = deque()
-            self.queues[st].append(link)
         self.seq = itertools.count()
         self.waiting: list[tuple[float, int, HostState]] = []
         self.ready: list[tuple[float, int, HostState]] = []
-        for st in self.queues:
-            self._push_ready(st)
         self.sleep_until = -INF  # when the sleeping dispatcher wakes by itself (-inf: awake)
         self.alive = 0  # worker tasks, including those waiting without a slot
         # a worker waiting without its slot still counts towards a hard cap on live tasks
         self.max_alive = 2 * concurrency
+        # more links may still be added (`add`) until `close()`: the run waits for them
+        self.more_to_come = more_to_come
+        self._enqueue(links)
+        for st in self.queues:
+            self._push_ready(st)
+
+    def _enqueue(self, links: Iterable[Link]) -> list[HostState]:
+        """Queue links on their hosts; the hosts that had no queue before."""
+        new: list[HostState] = []
+        states: dict[str, HostState] = {}
+        queues = self.queues
+        for link in links:
+            host = self.host_of(link.url)
+            st = states.get(host)
+            if st is None:
+                st = states[host] = self.gate.state(host)
+                if st not in queues:
+                    queues[st] = deque()
+                    new.append(st)
+            queues[st].append(link)
+        return new
+
+    def add(self, links: Iterable[Link]) -> None:
+        """More links, while the run goes on (a run started with `more_to_come`)."""
+        now = anyio.current_time()
+        for st in self._enqueue(links):
+            self._place(st, now)
+        self.gate.wakeup.set()
+
+    def close(self) -> None:
+        """No more links will be added: the run ends once those queued are done."""
+        self.more_to_come = False
+        self.gate.wakeup.set()
 
     def _push_ready(self, st: HostState) -> None:
         # seconds of work left on the host under its own limits (a priority, not a promise)
@@ -132,7 +160,7 @@ class _Dispatcher:
     async def run(self, tg: TaskGroup, check: Checker, on_result: OnResult) -> None:
         wakeup = self.gate.wakeup
         slots = self.slots
-        while self.queues or self.alive:
+        while self.queues or self.alive or self.more_to_come:
             timeout = INF
             if self.queues and slots.has_free() and self.alive < self.max_alive:
                 now = anyio.current_time()
@@ -192,7 +220,11 @@ async def run_checks(
     first request uses the permit the dispatcher reserved for it). Cancelling the caller's
     scope stops the run cleanly.
     """
-    dispatcher = _Dispatcher(links, host_of, gate, concurrency)
+    await run_dispatcher(Dispatcher(links, host_of, gate, concurrency), check, on_result)
+
+
+async def run_dispatcher(dispatcher: Dispatcher, check: Checker, on_result: OnResult) -> None:
+    """`run_checks` with a dispatcher of one's own (one that takes links as the run goes on)."""
     with collector_tuned():
         async with anyio.create_task_group() as tg:
             await dispatcher.run(tg, check, on_result)

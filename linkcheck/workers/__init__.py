@@ -24,12 +24,13 @@ that ends without saying so (killed, out of memory) turns each link it did not r
 """
 
 from linkcheck.workers.divide import AUTO_MAX, AUTO_MIN_LINKS, combine, cores, split, worker_count
-from linkcheck.workers.parent import check_in_workers, check_links
+from linkcheck.workers.parent import Pool, check_in_workers, check_links
 from linkcheck.workers.wire import main_hidden
 
 __all__ = [
     "AUTO_MAX",
     "AUTO_MIN_LINKS",
+    "Pool",
     "check_in_workers",
     "check_links",
     "combine",

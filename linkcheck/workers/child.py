@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import traceback
-from collections.abc import Mapping
 from dataclasses import replace
 from multiprocessing.connection import Connection
 
@@ -15,7 +14,7 @@ import anyio
 
 from linkcheck.check import CheckContext, check_link, host_of
 from linkcheck.config import Config
-from linkcheck.hosts.dispatch import run_checks
+from linkcheck.hosts.dispatch import Dispatcher, run_dispatcher
 from linkcheck.hosts.gate import Politeness
 from linkcheck.models import CachedImage, CheckResult, HostStats, Link
 from linkcheck.net.client import make_client
@@ -35,11 +34,11 @@ def worker_main(control: Connection, results: Connection) -> None:
         return
     if job is None:
         return
-    token, config, links, revalidate = job
+    token, config, links, revalidate, more_to_come = job
     TOKEN[0] = token
-    OUTGOING.update((id(link), i) for i, link in enumerate(links))
+    known = _Known(links)
     try:
-        stats = anyio.run(_check, control, results, config, links, revalidate)
+        stats = anyio.run(_check, control, results, config, known, dict(revalidate), more_to_come)
         results.send(("done", stats))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it per link
         detail = "".join(traceback.format_exception_only(exc)).strip()
@@ -47,15 +46,30 @@ def worker_main(control: Connection, results: Connection) -> None:
             results.send(("error", f"internal error: {detail}"))
 
 
+class _Known:
+    """The links this worker was sent, each known by its index (`wire.OUTGOING`)."""
+
+    def __init__(self, links: list[Link]) -> None:
+        self.first = links  # kept, like every later batch: an index is known by id()
+        self.count = 0
+        self.remember(links)
+
+    def remember(self, links: list[Link]) -> None:
+        OUTGOING.update((id(link), i) for i, link in enumerate(links, self.count))
+        self.count += len(links)
+
+
 async def _check(
     control: Connection,
     results: Connection,
     config: Config,
-    links: list[Link],
-    revalidate: Mapping[str, CachedImage],
+    known: _Known,
+    revalidate: dict[str, CachedImage],
+    more_to_come: bool,
 ) -> tuple[HostStats, ...]:
     gate = Politeness(config)
     done: list[CheckResult] = []
+    later: list[list[Link]] = []  # batches sent since the first: kept alive (their ids)
 
     def flush() -> None:
         if done:
@@ -64,22 +78,34 @@ async def _check(
 
     async with make_client(config) as client, anyio.create_task_group() as tg:
         ctx = CheckContext(client=client, config=config, gate=gate, revalidate=revalidate)
+        dispatcher = Dispatcher(
+            known.first, host_of, gate, config.concurrency, more_to_come=more_to_come
+        )
 
         async def pump() -> None:
             while True:
                 await anyio.sleep(FLUSH_S)
                 flush()
-                if control.poll():  # a stop, or the parent is gone (EOF): either way, stop
-                    tg.cancel_scope.cancel()
+                while control.poll():
+                    try:
+                        message = control.recv()
+                    except (EOFError, OSError):  # the parent is gone: stop
+                        message = None
+                    if message is None:  # a stop
+                        tg.cancel_scope.cancel()
+                        return
+                    if message[0] == "more":  # links found since: checked with the rest
+                        _, links, more = message
+                        known.remember(links)
+                        later.append(links)
+                        revalidate.update(more)
+                        dispatcher.add(links)
+                    else:  # "end": nothing more will come
+                        dispatcher.close()
 
         tg.start_soon(pump)
-        await run_checks(
-            links,
-            lambda link, permit: check_link(link, ctx, permit),
-            done.append,
-            gate=gate,
-            host_of=host_of,
-            concurrency=config.concurrency,
+        await run_dispatcher(
+            dispatcher, lambda link, permit: check_link(link, ctx, permit), done.append
         )
         tg.cancel_scope.cancel()
     flush()

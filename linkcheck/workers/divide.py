@@ -30,7 +30,15 @@ from linkcheck.config import Config
 from linkcheck.config.values import HostOverride
 from linkcheck.models import HostStats, Link
 
-__all__ = ["AUTO_MAX", "AUTO_MIN_LINKS", "combine", "cores", "split", "worker_count"]
+__all__ = [
+    "AUTO_MAX",
+    "AUTO_MIN_LINKS",
+    "Dealer",
+    "combine",
+    "cores",
+    "split",
+    "worker_count",
+]
 
 AUTO_MAX = 4  # automatic: one worker per core, at most this many
 AUTO_MIN_LINKS = 5_000  # automatic: below this many links, one process (starting one costs ~0.5 s)
@@ -62,25 +70,47 @@ def worker_count(config: Config, links: int) -> int:
 
 def split(links: Sequence[Link], config: Config, n: int) -> list[tuple[list[Link], Config]]:
     """Each worker's links and Config (see the module doc)."""
-    counts = Counter(host_of(link.url) for link in links)
-    big = {h for h, c in counts.items() if c * n > len(links)}
-    load = [sum(counts[h] for h in big) / n] * n
-    owner: dict[str, int] = {}
-    for host, count in sorted(counts.items(), key=lambda hc: (-hc[1], hc[0])):
-        if host not in big:
-            i = min(range(n), key=load.__getitem__)
-            owner[host] = i
-            load[i] += count
+    deal = Dealer(links, n)
     parts: list[list[Link]] = [[] for _ in range(n)]
-    turn: dict[str, int] = {}
     for link in links:
+        parts[deal(link)].append(link)
+    return [(parts[i], share(config, i, n, deal.owner)) for i in range(n)]
+
+
+class Dealer:
+    """Which worker checks a link: from the links known when the workers start (`links`),
+    the owner of each host and the hosts shared by all; a link found later goes the same way,
+    and a host first seen then goes to the least loaded worker with the share every worker
+    has of a host it does not own (so the workers together stay within the host's limits)."""
+
+    def __init__(self, links: Sequence[Link], n: int) -> None:
+        counts = Counter(host_of(link.url) for link in links)
+        self.n = n
+        self.big = {h for h, c in counts.items() if c * n > len(links)}
+        self.load = [sum(counts[h] for h in self.big) / n] * n
+        self.owner: dict[str, int] = {}  # a host's worker, decided when the workers started
+        for host, count in sorted(counts.items(), key=lambda hc: (-hc[1], hc[0])):
+            if host not in self.big:
+                i = min(range(n), key=self.load.__getitem__)
+                self.owner[host] = i
+                self.load[i] += count
+        self.turn: dict[str, int] = {}
+        self.later: dict[str, int] = {}  # hosts first seen after the workers started
+
+    def __call__(self, link: Link) -> int:
         host = host_of(link.url)
-        mine = owner.get(host)
-        if mine is None:  # a big host: dealt in turn
-            mine = turn.get(host, len(turn) % n)
-            turn[host] = (mine + 1) % n
-        parts[mine].append(link)
-    return [(parts[i], share(config, i, n, owner)) for i in range(n)]
+        mine = self.owner.get(host)
+        if mine is not None:
+            return mine
+        if host in self.big:  # dealt in turn
+            mine = self.turn.get(host, len(self.turn) % self.n)
+            self.turn[host] = (mine + 1) % self.n
+            return mine
+        mine = self.later.get(host)
+        if mine is None:
+            mine = self.later[host] = min(range(self.n), key=self.load.__getitem__)
+        self.load[mine] += 1
+        return mine
 
 
 def share(config: Config, index: int, n: int, owner: dict[str, int] | None = None) -> Config:
