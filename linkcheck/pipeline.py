@@ -18,7 +18,6 @@ each result carries its `history`; at the end the run is recorded in one transac
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from contextlib import aclosing, asynccontextmanager, suppress
@@ -29,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
+from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from linkcheck import __version__, news, shard
 from linkcheck.check import CheckContext
@@ -39,19 +40,20 @@ from linkcheck.collect.library import (
     ProgressCallback,
     collect,
     collect_links,
+    split_inputs,
 )
 from linkcheck.config import Config
-from linkcheck.errors import InputError, StateError
+from linkcheck.early import EarlyChecks, compact, refuse_literals
+from linkcheck.errors import StateError
 from linkcheck.hosts.gate import Politeness
 from linkcheck.local import settle_local
-from linkcheck.models import Article, CheckResult, HostStats, Link, Outcome, Reason, Report, RunInfo
+from linkcheck.models import CheckResult, HostStats, Link, Outcome, Reason, Report, RunInfo
 from linkcheck.net.client import make_client
-from linkcheck.net.guard import AddressPolicy, Guard, refused_literal
 from linkcheck.plan import Plan, plan
 from linkcheck.report import build_report
 from linkcheck.report.canary import network_down
 from linkcheck.state.session import COMPLETE, FAILED, INTERRUPTED, NETWORK_DOWN, StateSession
-from linkcheck.workers import check_links, worker_count
+from linkcheck.workers import Pool, check_links, worker_count
 
 if TYPE_CHECKING:
     import httpx
@@ -68,6 +70,7 @@ __all__ = [
 #: What a run reads: paths (files or folders), articles in memory, or both (paths first).
 Inputs = Iterable["str | os.PathLike[str] | ArticleInput"]
 
+INF = float("inf")
 PROGRESS_POLL_S = 0.1  # how often the loop looks at the reading thread's counters
 LOCK_POLL_S = 0.2  # how often --wait-lock tries the state store's lock again
 NOT_CHECKED = "the run was stopped (signal or --max-time) before this link was checked"
@@ -75,27 +78,6 @@ NOT_CHECKED = "the run was stopped (signal or --max-time) before this link was c
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _split(inputs: Inputs) -> tuple[list[str], list[ArticleInput]]:
-    """Paths apart from articles in memory; anything else is the caller's mistake, said now
-    (InputError) rather than half way through reading."""
-    if isinstance(inputs, str | os.PathLike):
-        inputs = [inputs]  # one path, not its characters
-    paths: list[str] = []
-    articles: list[ArticleInput] = []
-    for item in inputs:
-        if isinstance(item, str | os.PathLike):
-            paths.append(os.fspath(item))
-        elif isinstance(item, Article):
-            articles.append(item)
-        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item):
-            articles.append((item[0], item[1]))
-        else:
-            raise InputError(
-                f"cannot read {item!r:.80}: an input is a path, an Article or a (name, text) pair"
-            )
-    return paths, articles
 
 
 class _Run:
@@ -112,7 +94,7 @@ class _Run:
         client: httpx.AsyncClient | None,
         keep_results: bool = False,
     ) -> None:
-        self.paths, self.articles = _split(inputs)
+        self.paths, self.articles = split_inputs(inputs)
         self.config = config
         self.on_progress = on_progress
         self.scope = cancel_scope or anyio.CancelScope()
@@ -132,31 +114,42 @@ class _Run:
         # every result, for the report and the network-down canary (only when needed)
         self.keep = keep_results or self.session is not None
         self.results: list[CheckResult] = []
+        self.early: EarlyChecks | None = None  # checking while reading (linkcheck.early)
+        self._send: MemoryObjectSendStream[CheckResult] | None = None  # results, as they come
 
     def _notify(self) -> None:
         if self.on_progress is not None:
             self.on_progress(self.progress)
 
-    async def _read(self) -> Collected:
+    async def _read(
+        self, early: EarlyChecks | None = None, tg: TaskGroup | None = None
+    ) -> Collected:
         """Read in a worker thread (signals are still handled while a large library is read);
-        it stops at the next file once the run is cancelled or out of time."""
+        it stops at the next file once the run is cancelled or out of time. With `early`,
+        checking processes start meanwhile (in `tg`) once enough links are known."""
         config = self.config
         read_until = self.t0 + config.max_time if config.max_time else float("inf")
 
         def stop() -> bool:
             return self.scope.cancel_called or time.monotonic() > read_until
 
-        work = partial(collect, self.paths, self.articles, config, self.progress, None, stop)
-        if self.on_progress is None:
+        on_new = early.feed.offer if early is not None else None
+        work = partial(
+            collect, self.paths, self.articles, config, self.progress, None, stop, on_new
+        )
+        if self.on_progress is None and early is None:
             return await anyio.to_thread.run_sync(work)
         outcome: list[Collected | BaseException] = []
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._poll_reading)
+        async with anyio.create_task_group() as reading:
+            if self.on_progress is not None:
+                reading.start_soon(self._poll_reading)
+            if early is not None and tg is not None:
+                reading.start_soon(early.while_reading, tg, self._run_pool)
             try:
                 outcome.append(await anyio.to_thread.run_sync(work))
             except Exception as exc:  # InputError: re-raised as is, not in an exception group
                 outcome.append(exc)
-            tg.cancel_scope.cancel()
+            reading.cancel_scope.cancel()
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         return outcome[0]
@@ -198,42 +191,18 @@ class _Run:
         collected = shard.select(collected, self.config)
         session = self.session
         if session is None:
-            return self._refuse_literals(settle_local(plan(collected), self.config, files))
+            return refuse_literals(settle_local(plan(collected), self.config, files), self.config)
         urls = [link.url for link in collected.links] + [s.url for s in collected.skipped]
         await anyio.to_thread.run_sync(session.load, urls)
         work = plan(collected, session.cache, self.config)
         session.planned()
-        return self._refuse_literals(settle_local(work, self.config, files))
-
-    def _refuse_literals(self, work: Plan) -> Plan:
-        """Links whose host is a literal private address (or `localhost`) are settled here,
-        without a host permit or a rate slot: the transport would refuse them anyway (names
-        are still judged where connections are made). Not with a proxy: it may be exempt."""
-        config = self.config
-        if config.allow_private or config.proxy:
-            return work
-        guard = Guard(AddressPolicy.of(False, config.allow_net))
-        keep: list[Link] = []
-        refused: list[CheckResult] = []
-        for link in work.to_check:
-            why = refused_literal(link.url, guard)
-            if why is None:
-                keep.append(link)
-            else:
-                refused.append(
-                    CheckResult(
-                        link, Outcome.SKIPPED, Reason.PRIVATE_ADDRESS, None, None, detail=why
-                    )
-                )
-        if not refused:
-            return work
-        return replace(work, to_check=tuple(keep), settled=(*work.settled, *refused))
+        return refuse_literals(settle_local(work, self.config, files), self.config)
 
     def _keep(self, result: CheckResult) -> CheckResult:
         """A finished result as it leaves the stream: stamped, compacted, with its history."""
         if result.checked_at is None:
             result = replace(result, checked_at=_now())
-        result = _compact(result)
+        result = compact(result)
         if self.session is not None:
             result = self.session.annotate(result)
         if self.keep:
@@ -278,27 +247,16 @@ class _Run:
             self.scope.deadline = min(self.scope.deadline, anyio.current_time() + config.max_time)
         if self.session is not None:
             await self._open_state(self.session)
-        collected = self.collected = await self._read()
-        work = await self._plan(collected)
-        collected.links.clear()  # the plan holds the work now; only counts and problems stay
-        collected.skipped.clear()
-        for result in work.settled:
-            yield self._keep(result)
-        progress = self.progress
-        progress.files = collected.files
-        progress.links_total = len(work.to_check)
-        progress.phase = "checking"
-        self._notify()
-
-        done: set[str] = set()
-        send, receive = anyio.create_memory_object_stream[CheckResult](float("inf"))
-
+        send, receive = anyio.create_memory_object_stream[CheckResult](INF)
+        self._send = send
         injected = self.transport is not None or self.client is not None
-        processes = self.processes = 1 if injected else worker_count(config, len(work.to_check))
-        if processes > 1:
-            self.worker_hosts = []
+        early = self.early = (
+            None
+            if injected or self.session is not None or config.workers == 1
+            else EarlyChecks(config, send.send_nowait)
+        )
 
-        async def check_all(client: httpx.AsyncClient) -> None:
+        async def check_all(client: httpx.AsyncClient, work: Plan, processes: int) -> None:
             ctx = CheckContext(
                 client=client, config=config, gate=self.gate, revalidate=work.revalidate
             )
@@ -309,45 +267,97 @@ class _Run:
                     )
 
         closed = False
+        done: set[str] = set()
+        failed: list[Exception] = []  # raised as is below, not in an exception group
         async with self._client() as client, anyio.create_task_group() as tg:
-            tg.start_soon(check_all, client)
-            async with receive:
-                async for result in receive:
-                    done.add(result.link.url)
-                    progress.checked += 1
-                    if result.outcome is Outcome.BROKEN:
-                        progress.broken += 1
-                    elif result.outcome is Outcome.WARNING:
-                        progress.warnings += 1
-                    self._notify()
-                    try:
-                        yield self._keep(result)
-                    except GeneratorExit:  # the consumer closed the stream: stop every check
-                        closed = True
-                        tg.cancel_scope.cancel()
-                        break
+            try:
+                collected = self.collected = await self._read(early, tg)
+                rest = collected if early is None else await early.after_reading(collected)
+                work = await self._plan(rest)
+            except Exception as exc:  # noqa: BLE001 - re-raised below
+                failed.append(exc)
+                tg.cancel_scope.cancel()
+                send.close()
+                receive.close()
+            else:
+                to_check: Sequence[Link] = work.to_check
+                if early is not None and early.pool is not None:  # checking since reading
+                    self.processes, self.worker_hosts = early.processes, early.hosts
+                    await early.finish(work, self.scope.cancel_called)
+                    to_check = [*early.sent_links(), *work.to_check]
+                else:
+                    early = None
+                    processes = 1 if injected else worker_count(config, len(work.to_check))
+                    self.processes = processes
+                    self.worker_hosts = [] if processes > 1 else None
+                    tg.start_soon(check_all, client, work, processes)
+                collected.links.clear()  # the plan holds the work; only counts and problems stay
+                collected.skipped.clear()
+                results = self._results_of(work, early, receive, len(to_check), done)
+                async with receive, aclosing(results):
+                    async for result in results:
+                        try:
+                            yield self._keep(result)
+                        except GeneratorExit:  # the consumer closed the stream: stop all checks
+                            closed = True
+                            tg.cancel_scope.cancel()
+                            break
+        if failed:
+            raise failed[0]
         if closed:
             return
         self.interrupted = bool(
             self.scope.cancelled_caught or self.scope.cancel_called or not collected.complete
         )
         if self.interrupted:
-            for link in work.to_check:
+            for link in to_check:
                 if link.url not in done:
-                    yield self._keep(
-                        CheckResult(
-                            link,
-                            Outcome.SKIPPED,
-                            Reason.NOT_CHECKED,
-                            None,
-                            None,
-                            detail=NOT_CHECKED,
-                            checked_at=_now(),
-                        )
-                    )
-        progress.phase = "done"
+                    skipped, why = Outcome.SKIPPED, Reason.NOT_CHECKED
+                    result = CheckResult(link, skipped, why, None, None, detail=NOT_CHECKED)
+                    yield self._keep(replace(result, checked_at=_now()))
+        self.progress.phase = "done"
         if self.keep and not self.interrupted:
             self.down = network_down(self.results)
+
+    async def _results_of(
+        self,
+        work: Plan,
+        early: EarlyChecks | None,
+        receive: MemoryObjectReceiveStream[CheckResult],
+        total: int,
+        done: set[str],
+    ) -> AsyncGenerator[CheckResult, None]:
+        """Settled links first, then each checked link's result as it comes (`done` records
+        them)."""
+        lost = early.lost if early is not None else []
+        done.update(r.link.url for r in lost)  # reported already: not "not checked" too
+        for first in (*work.settled, *lost):
+            yield first
+        progress = self.progress
+        assert self.collected is not None
+        progress.files = self.collected.files
+        progress.links_total = total
+        progress.phase = "checking"
+        self._notify()
+        async for checked in receive:
+            result = checked if early is None else early.put_right(checked)
+            if result is None:  # an early page result of a link checked again as an image
+                continue
+            done.add(result.link.url)
+            progress.checked += 1
+            if result.outcome is Outcome.BROKEN:
+                progress.broken += 1
+            elif result.outcome is Outcome.WARNING:
+                progress.warnings += 1
+            self._notify()
+            yield result
+
+    async def _run_pool(self, pool: Pool) -> None:
+        """The early checking processes' run (see `linkcheck.early`)."""
+        assert self.early is not None and self._send is not None
+        async with self._send:
+            with self.scope:
+                await pool.run(self.early.hosts)
 
     def report(self, results: Sequence[CheckResult]) -> Report:
         collected = self.collected
@@ -384,18 +394,6 @@ class _Run:
             findings=findings,
             file_hashes=collected.file_hashes,
         )
-
-
-def _compact(result: CheckResult) -> CheckResult:
-    """A finished result as kept for the report: when nothing redirected, `final_url` is the
-    link's own string rather than an equal copy, and the detail text is interned (details
-    repeat: "HTTP 404", "HTTP 403: access blocked (link may be alive)"...)."""
-    url, final, detail = result.link.url, result.final_url, result.detail
-    same = final is not None and final is not url and final == url
-    shared = sys.intern(detail) if detail else detail
-    if not same and shared is detail:
-        return result
-    return replace(result, final_url=url if same else final, detail=shared)
 
 
 async def run(

@@ -26,6 +26,7 @@ from linkcheck.models import (
     ArticleProblem,
     Link,
     LinkKind,
+    Occurrence,
     ProblemReason,
     Skipped,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "collect",
     "collect_links",
     "parse_article",
+    "split_inputs",
 ]
 
 #: An article given in memory: an `Article`, or `(name, text)` read like a file called `name`.
@@ -74,6 +76,29 @@ class Collected:
     local_files: dict[str, str] = field(default_factory=dict)
 
 
+def split_inputs(
+    inputs: Iterable[str | os.PathLike[str] | ArticleInput],
+) -> tuple[list[str], list[ArticleInput]]:
+    """Paths apart from articles in memory; anything else is the caller's mistake, said now
+    (InputError) rather than half way through reading."""
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]  # one path, not its characters
+    paths: list[str] = []
+    articles: list[ArticleInput] = []
+    for item in inputs:
+        if isinstance(item, str | os.PathLike):
+            paths.append(os.fspath(item))
+        elif isinstance(item, Article):
+            articles.append(item)
+        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            articles.append((item[0], item[1]))
+        else:
+            raise InputError(
+                f"cannot read {item!r:.80}: an input is a path, an Article or a (name, text) pair"
+            )
+    return paths, articles
+
+
 #: An article (or why a file is not one) and the path it was read from (None: in memory).
 _Read = tuple[Article | ArticleProblem, str | None]
 
@@ -105,6 +130,7 @@ def collect(
     progress: Progress | None = None,
     on_progress: ProgressCallback | None = None,
     stop: Callable[[], bool] = lambda: False,
+    on_new: Callable[[str, Occurrence], None] | None = None,
 ) -> Collected:
     """Read every article (the files under `paths`, then `articles` given in memory) and
     gather its links, deduplicated. Raises InputError for a path that does not exist, and for
@@ -113,12 +139,14 @@ def collect(
     problem becomes an ArticleProblem. `progress.files` counts as files are read (another
     thread may read it); `on_progress`, called in this thread, hears about every 100th file.
     When `stop()` turns true, reading ends early and what was read so far is returned
-    (`Collected.complete` false)."""
+    (`Collected.complete` false). `on_new(url, occurrence)` hears of each distinct URL the
+    first time it is found."""
     found = Discovery(paths, config.globs)
     complete = True
     inputs: Iterator[_Read] = ((read_article(path, name=name), path) for path, name in found)
     with collector_tuned(), BodyParser() as bodies:
         reader = _Reader(config, bodies, stop)
+        reader.collector.on_new = on_new
         for source in (inputs, _from_memory(articles)):
             for article, path in source:
                 if stop():

@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -327,6 +327,8 @@ class LinkCollector:
         self._seen: dict[tuple[str, str | None, bool | None], str] = {}
         # a local link's file: URL -> the file's absolute path (see `places.Place.local`)
         self.local_files: dict[str, str] = {}
+        # told of each URL the first time it is added, with that occurrence (early checks)
+        self.on_new: Callable[[str, Occurrence], None] | None = None
 
     def add(self, raw: RawLink, base: str | Place | None = None) -> str | Skipped:
         """Record one raw link; returns its normalised URL or the Skipped record made.
@@ -355,7 +357,13 @@ class LinkCollector:
             self._skipped.append(result)
             return result
         occurrence = Occurrence(raw.text, raw.kind, raw.source, raw.declared)
-        self._occurrences.setdefault(result, []).append(occurrence)
+        seen = self._occurrences.get(result)
+        if seen is not None:
+            seen.append(occurrence)
+        else:
+            self._occurrences[result] = [occurrence]
+            if self.on_new is not None:
+                self.on_new(result, occurrence)
         return result
 
     def _normalized(self, raw: RawLink, base: str | None, relative: bool | None) -> str | Skipped:

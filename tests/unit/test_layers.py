@@ -33,6 +33,7 @@ ORDER = [
     "state",
     "formats",
     "fix",
+    "early",
     "pipeline",
     "demo",
     "cli",

@@ -1,0 +1,105 @@
+"""Checking while a large library is still being read (`linkcheck.early`), on real loopback
+servers: the processes start before reading ends, every link is checked once, each link is
+reported with every place that cites it, and a URL cited as a page before it is cited as an
+image is checked as an image. The start threshold is lowered so a test-sized library meets it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sitekit
+from e2ekit import LibraryFactory, SitesFactory
+
+import linkcheck
+from linkcheck import early
+from linkcheck.models import LinkKind, Outcome, Reason
+
+FILLER = " ".join(f"Paragraph {i} of a long story about the council budget." for i in range(400))
+
+
+def _library(library: LibraryFactory, a: Any, b: Any, n: int) -> Path:
+    picture = a.url("/files/pic.png")
+    specs: list[dict[str, Any]] = []
+    for i in range(n):
+        body = f"{FILLER}\n\nSee [the story]({b.url(f'/ok?q={i % 150}')})."
+        if i == 3:  # the picture cited as a page first ...
+            body += f" And [the picture]({picture})."
+        spec: dict[str, Any] = {
+            "title": f"A{i}",
+            "webUrl": a.url(f"/ok?p={i % 300}"),
+            "_body": body,
+        }
+        if i == n - 3:  # ... and as an image, with a size it does not have, near the end
+            spec["images"] = [{"url": picture, "width": 32, "height": 24}]
+        specs.append(spec)
+    return library(specs)
+
+
+def test_checking_starts_while_reading(
+    sites: SitesFactory, library: LibraryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(early, "START_AFTER", 40)
+    monkeypatch.setattr(early, "FEED_S", 0.02)
+    a, b = sites(2)
+    a.put_file("pic.png", sitekit.png(64, 48), "image/png")
+    folder = _library(library, a, b, 2500)
+    reading: list[float] = []
+
+    def progress(p: linkcheck.Progress) -> None:
+        if p.phase == "reading":
+            reading.append(time.monotonic())
+
+    config = linkcheck.Config(
+        timeout=5, retries=0, allow_private=True, use_state=False, workers=2, host_rate=500
+    )
+    report = linkcheck.run([str(folder)], config, on_progress=progress)
+
+    assert report.run.workers == 2
+    first = min(e.start for e in a.log + b.log)
+    assert first < reading[-1], "no request before reading ended"
+    # every link once, on both hosts
+    urls = {r.link.url: r for r in report.results}
+    pages = {a.url(f"/ok?p={i}") for i in range(300)} | {b.url(f"/ok?q={i}") for i in range(150)}
+    assert set(urls) == pages | {a.url("/files/pic.png")}
+    for site in (a, b):
+        targets = [e.target for e in site.log if not e.path.startswith("/linkcheck-probe")]
+        once = [t for t in targets if t != "/files/pic.png"]
+        assert len(once) == len(set(once)), "a link was requested twice"
+    assert all(urls[u].outcome is Outcome.OK for u in pages)
+    # each link carries every citation, read after it was checked
+    assert {len(urls[a.url(f"/ok?p={i}")].link.occurrences) for i in range(300)} == {
+        2500 // 300,
+        2500 // 300 + 1,
+    }
+    assert len(urls[b.url("/ok?q=7")].link.occurrences) == len(range(7, 2500, 150))
+    # the picture, cited as a page before it was cited as an image: judged as an image,
+    # against the size declared in the article that cites it as one
+    pic = urls[a.url("/files/pic.png")]
+    assert pic.link.kind is LinkKind.IMAGE
+    assert (pic.outcome, pic.reason) == (Outcome.BROKEN, Reason.IMAGE_DIMENSION_MISMATCH)
+    assert pic.image is not None and (pic.image.width, pic.image.height) == (64, 48)
+    assert len(pic.link.occurrences) == 2
+    # (its page check, made while reading, was dropped; the image probe came after)
+    assert len(a.requests("/files/pic.png")) >= 2
+
+
+def test_a_small_library_is_checked_after_reading(
+    sites: SitesFactory, library: LibraryFactory
+) -> None:
+    (a,) = sites(1)
+    folder = library([{"title": f"A{i}", "webUrl": a.url(f"/ok?p={i}")} for i in range(30)])
+    reading: list[float] = []
+
+    def progress(p: linkcheck.Progress) -> None:
+        if p.phase == "reading":
+            reading.append(time.monotonic())
+
+    config = linkcheck.Config(timeout=5, retries=0, allow_private=True, use_state=False)
+    report = linkcheck.run([str(folder)], config, on_progress=progress)
+    assert report.run.workers == 1
+    assert len(report.results) == 30
+    assert min(e.start for e in a.log) > reading[-1]
