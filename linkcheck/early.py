@@ -11,10 +11,11 @@ has of a host it does not own, so the processes together still stay within them.
 Only what the plan could not decide otherwise goes early (`Feed.offer`): a link seen for the
 first time that is not an image (an image's declared sizes are judged against every
 occurrence, known only once reading ends), not a local file, in this run's shard, on a host
-the address guard allows, and only in a run without a state store (whose verdicts may settle
-it without a request). Its result is held until reading ends; then it gets the link with all
-its occurrences, and a link that turned out to be an image too (cited as a page first) is
-checked again as one and its early result dropped. The plan decides the rest as usual.
+the address guard allows, and only in a run whose state store holds no verdicts yet (none, or
+a first run's: a verdict kept from an earlier run may settle a link without a request). Its
+result is held until reading ends; then it gets the link with all its occurrences, and a link
+that turned out to be an image too (cited as a page first) is checked again as one and its
+early result dropped. The plan decides the rest as usual.
 
 A library read before `START_AFTER` links are found is checked exactly as before.
 """

@@ -250,9 +250,10 @@ class _Run:
         send, receive = anyio.create_memory_object_stream[CheckResult](INF)
         self._send = send
         injected = self.transport is not None or self.client is not None
+        stored = self.session is not None and self.session.knows_links()
         early = self.early = (
             None
-            if injected or self.session is not None or config.workers == 1
+            if injected or stored or config.workers == 1
             else EarlyChecks(config, send.send_nowait)
         )
 

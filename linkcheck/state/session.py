@@ -67,6 +67,11 @@ class StateSession:
         self.run_id = self.store.begin_run(started_at, tool_version, list(inputs), options)
         return self.run_id
 
+    def knows_links(self) -> bool:
+        """Whether the store holds any link's verdict (a first run's does not)."""
+        assert self.store is not None
+        return self.store.has_links()
+
     def load(self, urls: Iterable[str]) -> None:
         """Read what the store knows of these links (one batched query)."""
         assert self.store is not None

@@ -208,6 +208,10 @@ class Store:
         except sqlite3.Error as exc:
             raise _problem(self.path, "cannot be read", exc) from exc
 
+    def has_links(self) -> bool:
+        """Whether any link was ever recorded (none in a new store)."""
+        return bool(self._read("SELECT 1 FROM links LIMIT 1"))
+
     def close(self) -> None:
         self.db.close()
 

@@ -103,3 +103,38 @@ def test_a_small_library_is_checked_after_reading(
     assert report.run.workers == 1
     assert len(report.results) == 30
     assert min(e.start for e in a.log) > reading[-1]
+
+
+def test_a_first_run_with_a_store_starts_early_and_the_next_one_reads_first(
+    sites: SitesFactory, library: LibraryFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(early, "START_AFTER", 40)
+    monkeypatch.setattr(early, "FEED_S", 0.02)
+    a, b = sites(2)
+    a.put_file("pic.png", sitekit.png(64, 48), "image/png")
+    folder = _library(library, a, b, 2500)
+    store = str(tmp_path / "state.db")
+    config = linkcheck.Config(
+        timeout=5, retries=0, allow_private=True, state=store, workers=2, host_rate=500
+    )
+
+    def run() -> tuple[linkcheck.Report, list[float]]:
+        reading: list[float] = []
+
+        def progress(p: linkcheck.Progress) -> None:
+            if p.phase == "reading":
+                reading.append(time.monotonic())
+
+        return linkcheck.run([str(folder)], config, on_progress=progress), reading
+
+    first, reading = run()
+    assert min(e.start for e in a.log + b.log) < reading[-1]  # a new store: early
+    assert all(r.history is not None for r in first.results)  # every result recorded
+    for site in (a, b):
+        site.reset()
+    second, reading = run()
+    # the store knows these links: the plan decides first (their verdicts are reused)
+    assert all(e.start > reading[-1] for e in a.log + b.log)
+    pages = [r for r in second.results if r.link.kind is not LinkKind.IMAGE]
+    assert pages and all(r.cached for r in pages)
+    assert {r.link.url for r in second.results} == {r.link.url for r in first.results}
