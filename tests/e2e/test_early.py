@@ -10,12 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 import sitekit
 from e2ekit import LibraryFactory, SitesFactory
 
 import linkcheck
-from linkcheck import early
+from linkcheck import early, pipeline
 from linkcheck.models import LinkKind, Outcome, Reason
 
 FILLER = " ".join(f"Paragraph {i} of a long story about the council budget." for i in range(400))
@@ -138,3 +139,47 @@ def test_a_first_run_with_a_store_starts_early_and_the_next_one_reads_first(
     pages = [r for r in second.results if r.link.kind is not LinkKind.IMAGE]
     assert pages and all(r.cached for r in pages)
     assert {r.link.url for r in second.results} == {r.link.url for r in first.results}
+
+
+def test_a_stop_while_reading_reports_each_link_once(
+    sites: SitesFactory, library: LibraryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(early, "START_AFTER", 40)
+    monkeypatch.setattr(early, "FEED_S", 0.02)
+    a, b = sites(2, latency=0.05)
+    a.put_file("pic.png", sitekit.png(64, 48), "image/png")
+    folder = _library(library, a, b, 2500)
+    config = linkcheck.Config(timeout=5, retries=0, allow_private=True, use_state=False, workers=2)
+
+    async def main() -> linkcheck.Report:
+        scope = anyio.CancelScope()
+
+        async def stop_soon() -> None:
+            while len(a.log) + len(b.log) < 20:
+                await anyio.sleep(0.005)
+            scope.cancel()  # checking has started; reading has not ended
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(stop_soon)
+            report = await pipeline.run(
+                [str(folder)],
+                config,
+                cancel_scope=scope,
+            )
+            tg.cancel_scope.cancel()
+        return report
+
+    report = anyio.run(main)
+    assert report.run.interrupted
+    assert report.files < 2500  # stopped while reading: what was read is reported
+    urls = [r.link.url for r in report.results]
+    assert len(urls) == len(set(urls)), "a link reported twice"
+    reasons = {r.reason for r in report.results}
+    assert Reason.INTERNAL_ERROR not in reasons
+    checked = [r for r in report.results if r.reason is not Reason.NOT_CHECKED]
+    assert checked and all(r.outcome is Outcome.OK for r in checked), [
+        (r.link.url, r.outcome, r.reason, r.detail) for r in checked if r.outcome is not Outcome.OK
+    ]
+    assert any(r.reason is Reason.NOT_CHECKED for r in report.results)
+    requested = {e.target for e in a.log + b.log if e.status is not None}
+    assert {r.link.url for r in checked} <= {s.url(t) for s in (a, b) for t in requested}
