@@ -15,6 +15,9 @@ import pytest
 from e2ekit import LibraryFactory, RunCli, SitesFactory, only
 from sitekit import Response, Site, unused_address
 
+from linkcheck.models import Link, LinkKind
+from linkcheck.plan import scattered
+
 # these tests pin the HTTP engine as it is without the news checks (a page read is a GET:
 # tests/e2e/test_soft404.py); both off, pages get HEAD with a GET fallback, as before
 HEAD_AS_BEFORE = ("--no-soft-404", "--no-amp-checks")
@@ -219,10 +222,18 @@ def test_head_hang_then_get_within_timeout(
 def test_a_hanging_page_does_not_switch_its_host_from_head_to_get(
     site: Site, library: LibraryFactory, run_cli: RunCli
 ) -> None:
-    # one global slot: the hanging page (first in the file) is done before the others start
-    folder = library([page("{s}/hang"), *(page(f"{{s}}/ok?n={i}") for i in range(3))], s=site)
+    # one global slot: the hanging page is done before the pages checked after it start (links
+    # are checked in a scattered fixed order: three pages that come after it in that order)
+    candidates = [Link(site.url(f"/ok?n={i}"), LinkKind.PAGE, ()) for i in range(30)]
+    for v in range(100):  # a spelling of the hanging page with three pages after it
+        hang = site.url(f"/hang?v={v}")
+        order = [link.url for link in scattered([Link(hang, LinkKind.PAGE, ()), *candidates])]
+        after = order[order.index(hang) + 1 :][:3]
+        if len(after) == 3:
+            break
+    folder = library([page(hang), *(page(url) for url in after)])
     r = run_cli(folder, *HEAD_AS_BEFORE, "--timeout", "0.5", "--retries", "0", "--concurrency", "1")
-    assert r.link(site.url("/hang"))["reason"] == "timeout"
+    assert r.link(hang)["reason"] == "timeout"
     assert methods(site, "/hang") == ["HEAD", "GET"]
     hang_done = max(e.start for e in site.requests("/hang"))
     later = [e for e in site.requests("/ok") if e.start > hang_done]
