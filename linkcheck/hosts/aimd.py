@@ -6,9 +6,10 @@ they were sent at the old rate and their pushback is the same signal, not a new 
 
 A pushback that carries Retry-After already pauses the whole host (gate.py). While no limit
 is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only
-pushback from another link within `CONFIRM` seconds of traffic after the pause confirms it,
-and only if it comes fewer than `CLOSE` clean answers after the one before (at 10/s, any second
-429 in that second; at 200/s, two 429s close together, not one among 50 clean answers). A host that
+pushback from two more links within `CONFIRM` seconds of traffic after the pause confirms it,
+each fewer than `CLOSE` clean answers after the one before (`CONFIRM_HITS` in a row: a host
+over its limit answers 429 to many requests in a row; two URLs of a fine host that answer 429
+now and then come a few answers apart often enough, and three almost never). A host that
 limits its rate pushes back again as soon as we resume at the same rate; a host where a few
 URLs answer 429 does not, and costs only the pause. Once a pause has gone unconfirmed, the
 host's 429s are known to be about their URLs (`url_scoped`): the next ones pause only their own
@@ -52,6 +53,11 @@ CONFIRM = 1.0  # seconds of traffic after a Retry-After pause in which pushback 
 # burst it accepts after a pause is spent); a host at 200/s where a few URLs answer 429 sees
 # one now and then among hundreds of clean answers (a second of traffic is 200 answers)
 CLOSE = 10
+# ... and it takes this many pushbacks from different links, each fewer than CLOSE clean
+# answers after the one before: at 10/s a host with 6 URLs answering 429 among 260 had two of
+# them within 10 answers of each other in most runs (a false limit, cut for the rest of the
+# run); a host over its limit sends three in a row within a few answers
+CONFIRM_HITS = 3
 
 
 class AdaptiveRate:
@@ -73,6 +79,7 @@ class AdaptiveRate:
         "suspect",
         "sources",
         "clean",
+        "hits",
         "url_scoped",
     )
 
@@ -92,6 +99,7 @@ class AdaptiveRate:
         self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
         self.sources: set[object] = set()  # links that pushed back since the last cut
         self.clean = 0  # in an open suspicion: clean answers since the last pushback
+        self.hits = 0  # ... and pushbacks in a row, each within CLOSE answers of the last
         # a Retry-After pushback turned out to be about its URL (nothing followed it): the
         # next ones pause only their own link, not the host (gate.py), until one is confirmed
         self.url_scoped = False
@@ -120,11 +128,16 @@ class AdaptiveRate:
                 self.suspect = CONFIRM
                 self.window_start = now
                 self.clean = 0
+                self.hits = 1
                 return False
             close = self.clean < CLOSE
             self.clean = 0
             if not close:
+                self.hits = 1
                 return False  # another URL's own 429, many clean answers after the last one
+            self.hits += 1
+            if self.hits < CONFIRM_HITS:
+                return False
         self.suspect = 0.0
         self.sources.clear()
         self.url_scoped = False  # the host limits its rate: pause it whole again
