@@ -6,8 +6,9 @@ they were sent at the old rate and their pushback is the same signal, not a new 
 
 A pushback that carries Retry-After already pauses the whole host (gate.py). While no limit
 is known (no confirmed cut whose ceiling still stands), it cuts nothing by itself: only
-pushback from two more links within `CONFIRM` seconds of traffic after the pause confirms it,
-each fewer than `CLOSE` clean answers after the one before (`CONFIRM_HITS` in a row: a host
+pushback from two more links while the suspicion lasts (`CONFIRM` seconds of traffic after
+the pause, and at least `CLOSE` clean answers) confirms it, each fewer than `CLOSE` clean
+answers after the one before (`CONFIRM_HITS` in a row: a host
 over its limit answers 429 to many requests in a row; two URLs of a fine host that answer 429
 now and then come a few answers apart often enough, and three almost never). A host that
 limits its rate pushes back again as soon as we resume at the same rate; a host where a few
@@ -77,6 +78,7 @@ class AdaptiveRate:
         "below_since",
         "below_s",
         "suspect",
+        "suspicious",
         "sources",
         "clean",
         "hits",
@@ -96,7 +98,8 @@ class AdaptiveRate:
         self.min_rate = configured
         self.below_since: float | None = None
         self.below_s = 0.0
-        self.suspect = 0.0  # seconds of traffic left in which a second pushback confirms one
+        self.suspect = 0.0  # seconds of traffic left in which more pushback confirms one
+        self.suspicious = False  # a Retry-After pushback awaits confirmation (see success())
         self.sources: set[object] = set()  # links that pushed back since the last cut
         self.clean = 0  # in an open suspicion: clean answers since the last pushback
         self.hits = 0  # ... and pushbacks in a row, each within CLOSE answers of the last
@@ -124,7 +127,8 @@ class AdaptiveRate:
         ceiling = self.ceiling
         known = ceiling is not None and self.rate >= ceiling * PLATEAU
         if paused and not known:
-            if self.suspect <= 0.0:
+            if not self.suspicious:
+                self.suspicious = True
                 self.suspect = CONFIRM
                 self.window_start = now
                 self.clean = 0
@@ -139,6 +143,7 @@ class AdaptiveRate:
             if self.hits < CONFIRM_HITS:
                 return False
         self.suspect = 0.0
+        self.suspicious = False
         self.sources.clear()
         self.url_scoped = False  # the host limits its rate: pause it whole again
         if ceiling is not None and ceiling * PLATEAU <= self.rate <= ceiling * SAME_CEILING:
@@ -158,10 +163,14 @@ class AdaptiveRate:
     def success(self, now: float) -> None:
         """A clean response: one response's share of a second of traffic at the current rate."""
         gain = 1.0 / self.rate
-        if self.suspect > 0.0:
+        if self.suspicious:
             self.clean += 1
             self.suspect -= gain
-            if self.suspect <= 0.0:
+            # over after CONFIRM seconds of traffic and at least CLOSE clean answers since the
+            # last pushback: at a low rate a second is only a few answers, and a host a little
+            # over its limit (6/s against 5/s) answers one request in six with 429
+            if self.suspect <= 0.0 and self.clean >= CLOSE:
+                self.suspicious = False
                 self.sources.clear()  # not confirmed: it was about those URLs
                 self.url_scoped = True
             return

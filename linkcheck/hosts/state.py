@@ -158,7 +158,7 @@ class HostState:
 
     def success(self, now: float) -> None:
         rate = self.rate
-        if rate.rate < rate.configured or rate.suspect > 0.0:
+        if rate.rate < rate.configured or rate.suspicious:
             before = rate.rate
             rate.success(now)
             if rate.rate != before:

@@ -189,3 +189,17 @@ def test_two_urls_answering_429_close_together_are_not_a_limit() -> None:
     assert not r.pushback(now, now + 0.1, paused=True, source="b")
     clean_seconds(r, 30.0, now + 0.2)  # then many clean answers
     assert r.rate == 10.0 and r.min_rate == 10.0
+
+
+def test_a_host_a_little_over_its_limit_is_confirmed_at_a_low_rate() -> None:
+    # asking 6/s of a host that allows 5/s: one answer in six is a 429 with Retry-After. Three
+    # of them take 10 answers, longer than CONFIRM seconds at 6/s: the suspicion lasts until
+    # CLOSE clean answers have passed too, so they confirm the limit
+    r = AdaptiveRate(6.0)
+    now = 0.0
+    cuts = []
+    for source in ("a", "b", "c"):
+        cuts.append(r.pushback(now, now + 0.1, paused=True, source=source))
+        now = clean_seconds(r, 5 / 6, now + 0.2)  # five clean answers
+    assert cuts == [False, False, True]
+    assert r.min_rate == pytest.approx(6.0 * DECREASE) and not r.url_scoped
