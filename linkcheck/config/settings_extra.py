@@ -93,7 +93,9 @@ EXTRA_SETTINGS: tuple[Setting, ...] = (
         default_text="0, automatic",
         help="processes that check links on this machine. 0: one per CPU core (at most 4) "
         "when over 5,000 links are to be checked; 1: this process only. Each host's "
-        "--host-concurrency and --host-rate are divided between them, never exceeded",
+        "--host-concurrency and --host-rate are divided between them, never exceeded. "
+        "While the state store holds no verdicts (a first run, --no-state), they start "
+        "once reading has found 5,000 links, before it ends",
     ),
     # ---- config file only
     Setting(
