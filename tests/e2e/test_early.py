@@ -7,6 +7,7 @@ image is checked as an image. The start threshold is lowered so a test-sized lib
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import anyio
 import pytest
 import sitekit
 from e2ekit import LibraryFactory, SitesFactory
+from sitekit import Site
 
 import linkcheck
 from linkcheck import early, pipeline
@@ -40,28 +42,47 @@ def _library(library: LibraryFactory, a: Any, b: Any, n: int) -> Path:
     return library(specs)
 
 
-def test_checking_starts_while_reading(
-    sites: SitesFactory, library: LibraryFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class Reading:
+    """A progress callback remembering when it last heard the run was still reading."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, p: linkcheck.Progress) -> None:
+        if p.phase == "reading":
+            self.last = time.monotonic()
+
+
+Web = Callable[..., tuple[Site, Site, Path]]
+
+
+@pytest.fixture
+def web(sites: SitesFactory, library: LibraryFactory, monkeypatch: pytest.MonkeyPatch) -> Web:
+    """``web(**site_options) -> (a, b, folder)``: two hosts and a 2,500-article library whose
+    links start early (threshold lowered to 40 links, fed every 20 ms)."""
     monkeypatch.setattr(early, "START_AFTER", 40)
     monkeypatch.setattr(early, "FEED_S", 0.02)
-    a, b = sites(2)
-    a.put_file("pic.png", sitekit.png(64, 48), "image/png")
-    folder = _library(library, a, b, 2500)
-    reading: list[float] = []
 
-    def progress(p: linkcheck.Progress) -> None:
-        if p.phase == "reading":
-            reading.append(time.monotonic())
+    def make(**options: Any) -> tuple[Site, Site, Path]:
+        a, b = sites(2, **options)
+        a.put_file("pic.png", sitekit.png(64, 48), "image/png")
+        return a, b, _library(library, a, b, 2500)
+
+    return make
+
+
+def test_checking_starts_while_reading(web: Web) -> None:
+    a, b, folder = web()
+    reading = Reading()
 
     config = linkcheck.Config(
         timeout=5, retries=0, allow_private=True, use_state=False, workers=2, host_rate=500
     )
-    report = linkcheck.run([str(folder)], config, on_progress=progress)
+    report = linkcheck.run([str(folder)], config, on_progress=reading)
 
     assert report.run.workers == 2
     first = min(e.start for e in a.log + b.log)
-    assert first < reading[-1], "no request before reading ended"
+    assert first < reading.last, "no request before reading ended"
     # every link once, on both hosts
     urls = {r.link.url: r for r in report.results}
     pages = {a.url(f"/ok?p={i}") for i in range(300)} | {b.url(f"/ok?q={i}") for i in range(150)}
@@ -93,62 +114,42 @@ def test_a_small_library_is_checked_after_reading(
 ) -> None:
     (a,) = sites(1)
     folder = library([{"title": f"A{i}", "webUrl": a.url(f"/ok?p={i}")} for i in range(30)])
-    reading: list[float] = []
-
-    def progress(p: linkcheck.Progress) -> None:
-        if p.phase == "reading":
-            reading.append(time.monotonic())
-
+    reading = Reading()
     config = linkcheck.Config(timeout=5, retries=0, allow_private=True, use_state=False)
-    report = linkcheck.run([str(folder)], config, on_progress=progress)
+    report = linkcheck.run([str(folder)], config, on_progress=reading)
     assert report.run.workers == 1
     assert len(report.results) == 30
-    assert min(e.start for e in a.log) > reading[-1]
+    assert min(e.start for e in a.log) > reading.last
 
 
 def test_a_first_run_with_a_store_starts_early_and_the_next_one_reads_first(
-    sites: SitesFactory, library: LibraryFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    web: Web, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(early, "START_AFTER", 40)
-    monkeypatch.setattr(early, "FEED_S", 0.02)
-    a, b = sites(2)
-    a.put_file("pic.png", sitekit.png(64, 48), "image/png")
-    folder = _library(library, a, b, 2500)
+    a, b, folder = web()
     store = str(tmp_path / "state.db")
     config = linkcheck.Config(
         timeout=5, retries=0, allow_private=True, state=store, workers=2, host_rate=500
     )
 
-    def run() -> tuple[linkcheck.Report, list[float]]:
-        reading: list[float] = []
-
-        def progress(p: linkcheck.Progress) -> None:
-            if p.phase == "reading":
-                reading.append(time.monotonic())
-
-        return linkcheck.run([str(folder)], config, on_progress=progress), reading
+    def run() -> tuple[linkcheck.Report, float]:
+        reading = Reading()
+        return linkcheck.run([str(folder)], config, on_progress=reading), reading.last
 
     first, reading = run()
-    assert min(e.start for e in a.log + b.log) < reading[-1]  # a new store: early
+    assert min(e.start for e in a.log + b.log) < reading  # a new store: early
     assert all(r.history is not None for r in first.results)  # every result recorded
     for site in (a, b):
         site.reset()
     second, reading = run()
     # the store knows these links: the plan decides first (their verdicts are reused)
-    assert all(e.start > reading[-1] for e in a.log + b.log)
+    assert all(e.start > reading for e in a.log + b.log)
     pages = [r for r in second.results if r.link.kind is not LinkKind.IMAGE]
     assert pages and all(r.cached for r in pages)
     assert {r.link.url for r in second.results} == {r.link.url for r in first.results}
 
 
-def test_a_stop_while_reading_reports_each_link_once(
-    sites: SitesFactory, library: LibraryFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(early, "START_AFTER", 40)
-    monkeypatch.setattr(early, "FEED_S", 0.02)
-    a, b = sites(2, latency=0.05)
-    a.put_file("pic.png", sitekit.png(64, 48), "image/png")
-    folder = _library(library, a, b, 2500)
+def test_a_stop_while_reading_reports_each_link_once(web: Web) -> None:
+    a, b, folder = web(latency=0.05)
     config = linkcheck.Config(timeout=5, retries=0, allow_private=True, use_state=False, workers=2)
 
     async def main() -> linkcheck.Report:
@@ -161,11 +162,7 @@ def test_a_stop_while_reading_reports_each_link_once(
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(stop_soon)
-            report = await pipeline.run(
-                [str(folder)],
-                config,
-                cancel_scope=scope,
-            )
+            report = await pipeline.run([str(folder)], config, cancel_scope=scope)
             tg.cancel_scope.cancel()
         return report
 
