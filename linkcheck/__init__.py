@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkcheck.errors import ConfigError, InputError, LinkcheckError
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "CheckResult",
