@@ -35,7 +35,14 @@ from linkcheck.net.redirects import CheckContext, host_of, walk
 from linkcheck.net.templates import origin_of
 from linkcheck.net.validators import refreshed, validators_of
 
-__all__ = ["BACKOFF_CAP", "CheckContext", "check_link", "host_of", "link_budget"]
+__all__ = [
+    "BACKOFF_CAP",
+    "CheckContext",
+    "check_link",
+    "host_of",
+    "internal_error",
+    "link_budget",
+]
 
 # a bug's traceback (the report only carries its one-line summary): logger "linkcheck", DEBUG
 _log = logging.getLogger("linkcheck")
@@ -67,14 +74,21 @@ async def check_link(link: Link, ctx: CheckContext, lease: Lease | None = None) 
         if _log.isEnabledFor(logging.DEBUG):  # credentials hidden, as in the report
             trace = redact("".join(traceback.format_exception(exc)))
             _log.debug("internal error while checking %s:\n%s", redact(link.url), trace)
-        return CheckResult(
-            link=link,
-            outcome=Outcome.WARNING,
-            reason=Reason.INTERNAL_ERROR,
-            http_status=None,
-            final_url=None,
-            detail=f"internal error while checking ({type(exc).__name__}: {exc}); please report it",
+        return internal_error(
+            link, f"internal error while checking ({type(exc).__name__}: {exc}); please report it"
         )
+
+
+def internal_error(link: Link, detail: str) -> CheckResult:
+    """A link that a bug (ours) kept from being judged: a warning saying so, never a verdict."""
+    return CheckResult(
+        link=link,
+        outcome=Outcome.WARNING,
+        reason=Reason.INTERNAL_ERROR,
+        http_status=None,
+        final_url=None,
+        detail=detail,
+    )
 
 
 def _judge_image(link: Link, outcome: HttpOutcome, ctx: CheckContext) -> CheckResult:

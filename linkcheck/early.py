@@ -70,11 +70,7 @@ class Feed:
         self.count = 0  # links offered and kept so far
         self.sent: dict[str, Link] = {}  # URL -> the Link taken (the object results point to)
         self._shard = config.shard if config.shard and config.shard[1] > 1 else None
-        self._guard = (
-            None
-            if config.allow_private or config.proxy
-            else Guard(AddressPolicy.of(False, config.allow_net))
-        )
+        self._guard = literal_guard(config)
 
     def offer(self, url: str, first: Occurrence) -> None:
         """A URL just seen for the first time, and where (reading's thread)."""
@@ -183,13 +179,21 @@ class EarlyChecks:
 # --------------------------------------------------------------------------- the plan's edges
 
 
+def literal_guard(config: Config) -> Guard | None:
+    """The guard that refuses literal private addresses before any work is queued (None: it
+    refuses none, with --allow-private or a proxy, which may be exempt)."""
+    if config.allow_private or config.proxy:
+        return None
+    return Guard(AddressPolicy.of(False, config.allow_net))
+
+
 def refuse_literals(work: Plan, config: Config) -> Plan:
     """Links whose host is a literal private address (or `localhost`) are settled here,
     without a host permit or a rate slot: the transport would refuse them anyway (names
     are still judged where connections are made). Not with a proxy: it may be exempt."""
-    if config.allow_private or config.proxy:
+    guard = literal_guard(config)
+    if guard is None:
         return work
-    guard = Guard(AddressPolicy.of(False, config.allow_net))
     keep: list[Link] = []
     refused: list[CheckResult] = []
     for link in work.to_check:

@@ -50,13 +50,14 @@ class _Known:
     """The links this worker was sent, each known by its index (`wire.OUTGOING`)."""
 
     def __init__(self, links: list[Link]) -> None:
-        self.first = links  # kept, like every later batch: an index is known by id()
+        self.batches: list[list[Link]] = []  # all kept alive: an index is known by id()
         self.count = 0
         self.remember(links)
 
     def remember(self, links: list[Link]) -> None:
         OUTGOING.update((id(link), i) for i, link in enumerate(links, self.count))
         self.count += len(links)
+        self.batches.append(links)
 
 
 async def _check(
@@ -69,7 +70,6 @@ async def _check(
 ) -> tuple[HostStats, ...]:
     gate = Politeness(config)
     done: list[CheckResult] = []
-    later: list[list[Link]] = []  # batches sent since the first: kept alive (their ids)
 
     def flush() -> None:
         if done:
@@ -79,7 +79,7 @@ async def _check(
     async with make_client(config) as client, anyio.create_task_group() as tg:
         ctx = CheckContext(client=client, config=config, gate=gate, revalidate=revalidate)
         dispatcher = Dispatcher(
-            known.first, host_of, gate, config.concurrency, more_to_come=more_to_come
+            known.batches[0], host_of, gate, config.concurrency, more_to_come=more_to_come
         )
 
         async def pump() -> None:
@@ -97,7 +97,6 @@ async def _check(
                     if message[0] == "more":  # links found since: checked with the rest
                         _, links, more = message
                         known.remember(links)
-                        later.append(links)
                         revalidate.update(more)
                         dispatcher.add(links)
                     else:  # "end": nothing more will come

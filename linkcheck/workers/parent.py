@@ -16,10 +16,10 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from linkcheck.check import CheckContext, check_link, host_of
+from linkcheck.check import CheckContext, check_link, host_of, internal_error
 from linkcheck.config import Config
 from linkcheck.hosts.dispatch import run_checks
-from linkcheck.models import CachedImage, CheckResult, HostStats, Link, Outcome, Reason
+from linkcheck.models import CachedImage, CheckResult, HostStats, Link
 from linkcheck.workers.child import worker_main
 from linkcheck.workers.divide import Dealer, combine, share
 from linkcheck.workers.wire import KNOWN, main_hidden, travelling
@@ -114,7 +114,22 @@ class Pool:
         parts: list[list[Link]] = [[] for _ in range(n)]
         for link in links:
             parts[self.dealer(link)].append(link)
+        try:
+            self._start(parts, config, revalidate, owner, more_to_come)
+        except BaseException:  # the processes already started must not wait for a job
+            _stop(self.workers)
+            raise
+
+    def _start(
+        self,
+        parts: list[list[Link]],
+        config: Config,
+        revalidate: Mapping[str, CachedImage],
+        owner: dict[str, int],
+        more_to_come: bool,
+    ) -> None:
         context = multiprocessing.get_context("spawn")
+        n = len(parts)
         for i in range(n):
             results_in, results_out = context.Pipe(duplex=False)
             control_in, control_out = context.Pipe(duplex=False)
@@ -258,14 +273,9 @@ def _receive(w: _Worker) -> tuple[str, Any]:
 
 
 def _lost(link: Link, why: str) -> CheckResult:
-    return CheckResult(
-        link=link,
-        outcome=Outcome.WARNING,
-        reason=Reason.INTERNAL_ERROR,
-        http_status=None,
-        final_url=None,
-        detail=f"the process checking this link stopped before it was checked ({why}); "
-        "please report it",
+    return internal_error(
+        link,
+        f"the process checking this link stopped before it was checked ({why}); please report it",
     )
 
 
